@@ -1,0 +1,53 @@
+{#-
+    Visible error events of each setup, each with the previous error of the same code in the
+    same setup (lag over a partition: linear, no self-join). Feeds repeated_errors and the
+    troubleshooting journey.
+-#}
+with
+
+errors as (
+
+    select * from {{ ref('int_setup_events_enriched') }}
+    where
+        is_error
+        and occurred_at <= {{ as_of_literal() }}
+
+),
+
+sequenced as (
+
+    select
+        account_id,
+        integration_type,
+        event_id,
+        error_code,
+        error_class,
+        user_id,
+        occurred_at,
+        row_number() over (
+            partition by account_id, integration_type
+            order by occurred_at, step_sort_order, event_id
+        ) as error_number,
+        lag(occurred_at) over (
+            partition by account_id, integration_type, error_code
+            order by occurred_at, step_sort_order, event_id
+        ) as previous_same_code_at,
+        row_number() over (
+            partition by account_id, integration_type, error_code
+            order by occurred_at, step_sort_order, event_id
+        ) as same_code_number
+    from errors
+
+),
+
+final as (
+
+    select
+        sequenced.*,
+        {{ dbt.datediff('previous_same_code_at', 'occurred_at', 'second') }} / 3600.0
+            as hours_since_previous_same_code
+    from sequenced
+
+)
+
+select * from final

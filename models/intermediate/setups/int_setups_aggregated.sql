@@ -1,0 +1,139 @@
+{#-
+    One row per setup (account x integration_type), plus one row per account with
+    integration_type null for account-level events (docs or pricing views without an
+    integration, workflow_launched): everything the state, segments, funnel and
+    journey need from the events, in ONE aggregate pass over the visible events
+    (occurred_at <= as_of). Incremental by account: a run recomputes only the accounts with
+    events received since the last run (minus the lookback) or whose visibility changed
+    because as_of moved, and replaces their rows (delete+insert on account_id).
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='account_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+        schema='intermediate',
+    )
+}}
+
+{%- set as_of = as_of_literal() -%}
+{%- set event_order = ['occurred_at', 'step_sort_order', 'event_id'] -%}
+
+with
+
+events as (
+
+    select * from {{ ref('int_setup_events_enriched') }}
+
+),
+
+{% if is_incremental() %}
+previous_run as (
+
+    select
+        max(max_received_at) as max_received_at,
+        max(computed_as_of) as computed_as_of
+    from {{ this }}
+
+),
+
+touched_accounts as (
+
+    -- Accounts with newly received events (late ones included: received_at drives this).
+    select events.account_id
+    from events
+    cross join previous_run
+    where events.received_at > {{ dbt.dateadd('hour', -1 * setting('incremental_lookback_hours'), "coalesce(previous_run.max_received_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))") }}
+    union
+    -- Accounts whose set of visible events changed because as_of moved (either direction).
+    select events.account_id
+    from events
+    cross join previous_run
+    where
+        (events.occurred_at > coalesce(previous_run.computed_as_of, {{ as_of }}) and events.occurred_at <= {{ as_of }})
+        or (events.occurred_at <= coalesce(previous_run.computed_as_of, {{ as_of }}) and events.occurred_at > {{ as_of }})
+
+),
+
+scoped_events as (
+
+    select events.*
+    from events
+    where events.account_id in (select touched_accounts.account_id from touched_accounts)
+
+),
+{% else %}
+scoped_events as (
+
+    select * from events
+
+),
+{% endif %}
+
+visible_events as (
+
+    select * from scoped_events
+    where occurred_at <= {{ as_of }}
+
+),
+
+aggregated as (
+
+    select
+        account_id,
+        integration_type,
+        max(setup_path) as setup_path,
+        {%- for step in range(1, 5) %}
+        min(case when step_number = {{ step }} then occurred_at end) as step_{{ step }}_first_at,
+        {%- endfor %}
+        count(*) as event_count,
+        min(occurred_at) as first_event_at,
+        max(occurred_at) as last_event_at,
+        max(received_at) as max_received_at,
+        {{ arg_max_by('event_name', event_order) }} as last_event_name,
+        {{ arg_max_by('is_error', event_order) }} as is_last_event_error,
+        sum(case when is_error then 1 else 0 end) as error_count,
+        count(distinct case when is_error then error_code end) as distinct_error_code_count,
+        max(case when is_error then occurred_at end) as last_error_at,
+        {{ arg_max_by('error_code', event_order, "is_error") }} as last_error_code,
+        {{ arg_max_by('error_class', event_order, "is_error") }} as last_error_class,
+        {{ arg_max_by('user_id', event_order, "is_error and user_id is not null") }} as last_error_user_id,
+        {{ arg_max_by('environment', event_order, "environment is not null") }} as last_environment,
+        {{ arg_min_by('user_id', event_order, "step_number is not null and user_id is not null") }}
+            as starter_user_id,
+        {{ arg_min_by('user_id', event_order, "is_completion_step and user_id is not null") }}
+            as completed_by_user_id,
+        {{ arg_min_by('initiated_by_role', event_order, "step_number = 1 and initiated_by_role is not null") }}
+            as initiated_by_role,
+        {{ arg_min_by('setup_surface', event_order, "step_number is not null and setup_surface is not null") }}
+            as started_on_surface,
+        sum(case when event_name = 'integration_started' then 1 else 0 end) as start_count,
+        sum(case when event_name = 'integration_reconnect_attempted' then 1 else 0 end) as reconnect_attempt_count,
+        max(case when event_name = 'integration_reconnect_attempted' then occurred_at end) as last_reconnect_at,
+        sum(case when event_name = 'setup_docs_viewed' then 1 else 0 end) as docs_view_count,
+        max(case when event_name = 'setup_docs_viewed' then occurred_at end) as last_docs_viewed_at,
+        sum(case when event_name = 'pricing_viewed' then 1 else 0 end) as pricing_view_count,
+        max(case when event_name in ('setup_docs_viewed', 'pricing_viewed') then occurred_at end)
+            as last_docs_or_pricing_viewed_at,
+        min(case when event_name = 'workflow_launched' then occurred_at end) as first_workflow_launched_at,
+        sum(case when event_name = 'support_ticket_opened' then 1 else 0 end) as support_ticket_count,
+        sum(case when event_name = 'integration_status_viewed' then 1 else 0 end) as status_view_count,
+        {{ arg_max_by('integration_status', event_order, "event_name = 'integration_status_viewed' and integration_status is not null") }} as last_viewed_status,
+        sum(case when event_name = 'integration_setup_completed' then 1 else 0 end) as setup_flow_completed_count,
+        sum(case when has_malformed_properties then 1 else 0 end) as malformed_properties_count
+    from visible_events
+    group by account_id, integration_type
+
+),
+
+final as (
+
+    select
+        aggregated.*,
+        {{ as_of }} as computed_as_of
+    from aggregated
+
+)
+
+select * from final

@@ -1,0 +1,64 @@
+{#-
+    One row per rejected raw event row, with the raw columns as they arrived and the reason.
+    Incremental over the same received_at lookback as the staged events; quarantine_id is the
+    row's content plus its ordinal among identical rows, so re-reading a window is idempotent.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='quarantine_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+rejected as (
+
+    select * from {{ ref('base_raw__setup_events') }}
+    where
+        reject_reason is not null
+        {% if is_incremental() %}
+            and (
+                received_at is null
+                or received_at > (
+                    select {{ dbt.dateadd('hour', -1 * setting('incremental_lookback_hours'), 'max(received_at)') }}
+                    from {{ this }}
+                )
+            )
+        {% endif %}
+
+),
+
+identified as (
+
+    select
+        rejected.*,
+        {{ stable_hash([
+            'raw_event_id', 'raw_event_name', 'occurred_at', 'received_at', 'account_id',
+            'user_id', 'raw_integration_type', 'raw_properties',
+        ]) }} as row_content_hash
+    from rejected
+
+),
+
+final as (
+
+    select
+        {{ stable_hash(['row_content_hash', 'row_number() over (partition by row_content_hash order by row_content_hash)']) }}
+            as quarantine_id,
+        raw_event_id as event_id,
+        raw_event_name as event_name,
+        occurred_at,
+        received_at,
+        account_id,
+        user_id,
+        raw_integration_type as integration_type,
+        raw_properties as properties,
+        reject_reason
+    from identified
+
+)
+
+select * from final

@@ -1,0 +1,71 @@
+{#-
+    Every raw event row, normalised and judged once: the staged events, the duplicates and the
+    quarantine all read this view, so the three always add up to the raw table.
+-#}
+with
+
+source as (
+
+    select * from {{ source('raw', 'setup_events') }}
+
+),
+
+event_taxonomy as (
+
+    select * from {{ ref('event_taxonomy') }}
+
+),
+
+normalised as (
+
+    select
+        event_id as raw_event_id,
+        event_name as raw_event_name,
+        occurred_at,
+        received_at,
+        account_id,
+        user_id,
+        integration_type as raw_integration_type,
+        properties as raw_properties,
+        {{ normalize_name('event_name') }} as event_name,
+        {{ normalize_name('integration_type') }} as integration_type,
+        coalesce({{ json_is_object('properties') }}, false) as has_valid_properties
+    from source
+
+),
+
+judged as (
+
+    select
+        normalised.*,
+        event_taxonomy.event_category,
+        event_taxonomy.default_error_code,
+        case
+            when normalised.raw_event_id is not null then normalised.raw_event_id
+            else
+                'gen_' || {{ stable_hash([
+                    'normalised.event_name', 'normalised.occurred_at', 'normalised.account_id',
+                    'normalised.user_id', 'normalised.integration_type', 'normalised.raw_properties',
+                ]) }}
+        end as event_id,
+        normalised.raw_event_id is null as has_generated_event_id,
+        case when normalised.has_valid_properties then normalised.raw_properties end as properties_json,
+        normalised.raw_properties is not null
+        and not normalised.has_valid_properties as has_malformed_properties,
+        case
+            when normalised.received_at is null then 'missing_received_at'
+            when normalised.account_id is null or trim(normalised.account_id) = '' then 'missing_account_id'
+            when normalised.occurred_at is null then 'missing_occurred_at'
+            when event_taxonomy.event_name is null then 'unknown_event_name'
+            when event_taxonomy.requires_integration_type and normalised.integration_type is null
+                then 'missing_integration_type'
+            when normalised.occurred_at > {{ dbt.dateadd('hour', setting('max_clock_skew_hours'), 'normalised.received_at') }}
+                then 'occurred_after_received'
+        end as reject_reason
+    from normalised
+    left join event_taxonomy
+        on normalised.event_name = event_taxonomy.event_name
+
+)
+
+select * from judged

@@ -1,0 +1,39 @@
+{#- Current state of each account: the CDC row with the latest updated_at wins. -#}
+with
+
+source as (
+
+    select * from {{ source('raw', 'accounts') }}
+    where account_id is not null
+
+),
+
+ranked as (
+
+    select
+        source.*,
+        row_number() over (
+            partition by account_id
+            order by updated_at desc nulls last, signed_up_at desc, account_name
+        ) as recency_number,
+        count(*) over (partition by account_id) as cdc_row_count
+    from source
+
+),
+
+final as (
+
+    select
+        account_id,
+        account_name,
+        {{ normalize_name('plan_tier') }} as plan_tier,
+        signed_up_at,
+        coalesce({{ normalize_name('acquisition_source') }}, 'unknown') as acquisition_source,
+        updated_at,
+        cdc_row_count
+    from ranked
+    where recency_number = 1
+
+)
+
+select * from final

@@ -1,0 +1,100 @@
+{#-
+    Staged setup events: one row per event_id (earliest received_at wins), quarantined rows
+    excluded, properties parsed into typed columns. Incremental on received_at: each run re-reads
+    `incremental_lookback_hours` before the newest loaded row and inserts only event_ids not
+    already staged with an earlier (or equal) arrival, so re-deliveries never double count.
+-#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='event_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='fail',
+    )
+}}
+
+with
+
+validated as (
+
+    select * from {{ ref('base_raw__setup_events') }}
+    where
+        reject_reason is null
+        {% if is_incremental() %}
+            and received_at > (
+                select {{ dbt.dateadd('hour', -1 * setting('incremental_lookback_hours'), 'max(received_at)') }}
+                from {{ this }}
+            )
+        {% endif %}
+
+),
+
+ranked as (
+
+    select
+        validated.*,
+        row_number() over (
+            partition by event_id
+            order by received_at, occurred_at, event_name, raw_properties
+        ) as arrival_number
+    from validated
+
+),
+
+earliest_arrivals as (
+
+    select * from ranked
+    where arrival_number = 1
+
+),
+
+{% if is_incremental() %}
+not_yet_staged as (
+
+    select earliest_arrivals.*
+    from earliest_arrivals
+    where not exists (
+        select 1
+        from {{ this }} as staged
+        where
+            staged.event_id = earliest_arrivals.event_id
+            and staged.received_at <= earliest_arrivals.received_at
+    )
+
+),
+{% else %}
+not_yet_staged as (
+
+    select * from earliest_arrivals
+
+),
+{% endif %}
+
+parsed as (
+
+    select
+        event_id,
+        has_generated_event_id,
+        event_name,
+        event_category,
+        occurred_at,
+        received_at,
+        account_id,
+        user_id,
+        integration_type,
+        properties_json as properties,
+        has_malformed_properties,
+        case
+            when event_category = 'error'
+                then coalesce({{ normalize_name(json_text('properties_json', 'error_code')) }}, default_error_code, 'unspecified')
+        end as error_code,
+        {%- for key in ['environment', 'key_scope', 'setup_surface', 'status', 'verification_method', 'initiated_by_role'] %}
+        {{ normalize_name(json_text('properties_json', key)) }} as {{ 'integration_status' if key == 'status' else key }},
+        {%- endfor %}
+        lower(trim({{ json_text('properties_json', 'provider') }})) as provider,
+        lower(trim({{ json_text('properties_json', 'domain') }})) as sending_domain
+    from not_yet_staged
+
+)
+
+select * from parsed

@@ -1,0 +1,115 @@
+"""The project's command line: `setup-journeys --help`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from setup_journeys import DEMO_AS_OF
+from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
+
+app = typer.Typer(
+    help="Integration-setup journeys: demo data, synthetic data, builds, the nightly job and benchmarks.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+AsOf = Annotated[
+    Optional[str],
+    typer.Option("--as-of", help="Compute everything as of this UTC time, 'YYYY-MM-DD HH:MM:SS'. Default: now."),
+]
+Target = Annotated[Optional[str], typer.Option("--target", help="dbt target from profiles.yml (default: duckdb).")]
+DbPath = Annotated[
+    Optional[Path],
+    typer.Option("--duckdb-path", help="DuckDB file to write the raw schema into (default: $DUCKDB_PATH)."),
+]
+
+
+@app.command()
+def demo(path: DbPath = None) -> None:
+    """Load the deterministic demo dataset into the raw schema (replaces the raw tables)."""
+    from setup_journeys.generator import write_demo
+
+    counts = write_demo(path or duckdb_path())
+    typer.echo("Demo raw data loaded: " + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
+    typer.echo(f"The demo data is anchored at as_of {DEMO_AS_OF}.")
+
+
+@app.command()
+def generate(
+    accounts: Annotated[int, typer.Option(help="Number of accounts.", min=1)] = 1000,
+    days: Annotated[int, typer.Option(help="Days of history, ending at --end.", min=1)] = 90,
+    end: Annotated[str, typer.Option(help="Last day of the data (UTC date).")] = "2026-03-10",
+    seed: Annotated[int, typer.Option(help="Random seed: same seed, same data.")] = 42,
+    duplicate_rate: Annotated[float, typer.Option(help="Share of events delivered twice.", min=0, max=1)] = 0.02,
+    late_rate: Annotated[float, typer.Option(help="Share of events received hours to days late.", min=0, max=1)] = 0.01,
+    dirty_rate: Annotated[float, typer.Option(help="Share of rows made dirty (quarantine material).", min=0, max=1)] = 0.002,
+    append: Annotated[bool, typer.Option(help="Append to existing raw tables instead of replacing them.")] = False,
+    path: DbPath = None,
+) -> None:
+    """Generate realistic synthetic raw data straight into the raw schema."""
+    from setup_journeys.generator import GeneratorConfig, write_synthetic
+
+    config = GeneratorConfig(
+        accounts=accounts,
+        days=days,
+        end=end,
+        seed=seed,
+        duplicate_rate=duplicate_rate,
+        late_rate=late_rate,
+        dirty_rate=dirty_rate,
+    )
+    counts = write_synthetic(path or duckdb_path(), config, append=append)
+    typer.echo("Synthetic raw data written: " + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
+
+
+@app.command()
+def build(
+    as_of: AsOf = None,
+    target: Target = None,
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
+    select: Annotated[Optional[str], typer.Option(help="dbt selector.")] = None,
+) -> None:
+    """Run `dbt seed` and `dbt build` (models and tests) as of a point in time."""
+    args = ["build"] + (["--full-refresh"] if full_refresh else []) + (["--select", select] if select else [])
+    try:
+        run_dbt(args, target=target, as_of=as_of)
+    except DbtError as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from error
+
+
+@app.command()
+def nightly(
+    as_of: AsOf = None,
+    target: Target = None,
+    publish_dir: Annotated[Path, typer.Option(help="Where published export files go.")] = Path("publish"),
+    force: Annotated[bool, typer.Option(help="Publish even when the export shrinks past the threshold.")] = False,
+    full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
+) -> None:
+    """The nightly job: build, check, publish the journey export, print a summary."""
+    from setup_journeys.nightly import NightlyFailure, run_nightly
+
+    try:
+        run_nightly(as_of=as_of, target=target, publish_dir=publish_dir, force=force, full_refresh=full_refresh)
+    except NightlyFailure as error:
+        typer.secho(f"Nightly run failed, nothing published: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from error
+
+
+@app.command()
+def benchmark(
+    events: Annotated[list[str], typer.Option(help="Target event counts, e.g. 1M 10M 100M.")] = ["1M"],
+    output: Annotated[Path, typer.Option(help="Markdown file the results are appended to.")] = Path("BENCHMARKS.md"),
+    workdir: Annotated[Path, typer.Option(help="Where benchmark warehouses are written.")] = Path("warehouse/bench"),
+) -> None:
+    """Time a full build and a one-day incremental run at each size; append to BENCHMARKS.md."""
+    from setup_journeys.benchmark import run_benchmarks
+
+    run_benchmarks(events, output=output, workdir=workdir)
+
+
+if __name__ == "__main__":
+    app()
