@@ -267,6 +267,25 @@ final as (
     left join users as starter
         on measured.starter_user_id = starter.user_id
 
+),
+
+with_admin_rule as (
+
+    -- SPEC 6 needs_admin: the integration requires an admin, the starter is not one, and
+    -- needs_admin_after_hours have passed since the start (not for completed setups).
+    select
+        final.*,
+        {{ dbt.dateadd('minute', (setting('needs_admin_after_hours') * 60) | int, 'final.started_at') }}
+            as needs_admin_since,
+        coalesce(
+            final.requires_admin
+            and not final.is_starter_admin
+            and not final.is_completed
+            and {{ dbt.dateadd('minute', (setting('needs_admin_after_hours') * 60) | int, 'final.started_at') }} <= {{ as_of }},
+            false
+        ) as is_admin_needed
+    from final
+
 )
 
-select * from final
+select * from with_admin_rule
