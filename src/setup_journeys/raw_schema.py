@@ -67,4 +67,4 @@ def insert_frame(con: duckdb.DuckDBPyConnection, table: str, frame: object) -> N
 
 def row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     """Rows per raw table."""
-    return {table: int(con.execute(f"select count(*) from raw.{table}").fetchone()[0]) for table in RAW_TABLES}
+    return {table: int(con.execute(f"select count(*) from raw.{table}").fetchall()[0][0]) for table in RAW_TABLES}

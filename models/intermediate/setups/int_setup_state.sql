@@ -254,7 +254,7 @@ final as (
         measured.reminder_1_minutes,
         measured.reminder_2_minutes,
         measured.reminder_3_minutes,
-        measured.computed_as_of as as_of
+        {{ as_of }} as as_of
     from measured
     left join repeated_errors_per_setup
         on

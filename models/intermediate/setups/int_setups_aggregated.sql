@@ -46,13 +46,15 @@ touched_accounts as (
     cross join previous_run
     where events.received_at > {{ dbt.dateadd('hour', -1 * setting('incremental_lookback_hours'), "coalesce(previous_run.max_received_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))") }}
     union
-    -- Accounts whose set of visible events changed because as_of moved (either direction).
+    -- Accounts whose set of visible events changed because as_of moved forward. When as_of
+    -- moves backwards (rebuilding the past), every account is recomputed, so that every row
+    -- carries the new as_of and the next forward run starts from a true watermark.
     select events.account_id
     from events
     cross join previous_run
     where
         (events.occurred_at > coalesce(previous_run.computed_as_of, {{ as_of }}) and events.occurred_at <= {{ as_of }})
-        or (events.occurred_at <= coalesce(previous_run.computed_as_of, {{ as_of }}) and events.occurred_at > {{ as_of }})
+        or {{ as_of }} < previous_run.computed_as_of
 
 ),
 
