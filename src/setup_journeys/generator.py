@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -809,7 +809,7 @@ def write_demo(path: Path) -> dict[str, int]:
 # --------------------------------------------------------------------------------------------
 
 #: Average raw events per account with the default config (measured; used by accounts_for_events).
-EVENTS_PER_ACCOUNT = 30.0
+EVENTS_PER_ACCOUNT = 31.4
 
 _NAMES = [
     "integration_started", "api_key_created", "domain_verification_started", "domain_verified",
@@ -1329,7 +1329,9 @@ def write_next_day(path: Path, config: GeneratorConfig, day: int = 1) -> dict[st
         create_raw_schema(con, replace=False)
         before = row_counts(con)
         _generate(con, existing)
-        _generate(con, newcomers)
+        # Never reuse ids of accounts appended by other calls.
+        offset = max(newcomers.account_offset, _next_account_offset(con))
+        _generate(con, GeneratorConfig(**{**newcomers.__dict__, "account_offset": offset}))
         after = row_counts(con)
         return {table: after[table] - before[table] for table in after}
     finally:
