@@ -1,0 +1,71 @@
+{#-
+    p50 / p75 / p90 minutes from start to completion per integration_type, read off the
+    Kaplan-Meier curve (time_to_connect_survival): the p-th percentile is the smallest observed
+    time t with S(t) <= 1 - p. Null when the curve never gets that low (too many setups still
+    open or never completing): the honest answer is "not yet known", not the median of the
+    setups that happened to finish. The completed-only median is kept beside it for contrast.
+-#}
+{#- exp(sum(ln)) is not exact: 5 completions out of 10 can give S = 0.5000000000000001. -#}
+{%- set tolerance = '0.000000001' -%}
+
+with
+
+curve as (
+
+    select * from {{ ref('time_to_connect_survival') }}
+
+),
+
+setups as (
+
+    select * from {{ ref('time_to_connect') }}
+
+),
+
+from_curve as (
+
+    select
+        integration_type,
+        sum(setups_completed) + sum(setups_censored) as setups_started,
+        sum(setups_completed) as setups_completed,
+        sum(setups_censored) as setups_censored,
+        min(survival_probability) as final_survival_probability,
+        {%- for fraction in [0.5, 0.75, 0.9] %}
+        min(
+            case when survival_probability <= {{ 1 - fraction }} + {{ tolerance }} then minutes_since_start end
+        ) as km_p{{ (fraction * 100) | int }}_minutes_to_complete{{ ',' if not loop.last }}
+        {%- endfor %}
+    from curve
+    group by integration_type
+
+),
+
+completed_only as (
+
+    select
+        integration_type,
+        {{ percentile('minutes_to_complete', 0.5) }} as completed_only_p50_minutes_to_complete
+    from setups
+    group by integration_type
+
+),
+
+final as (
+
+    select
+        from_curve.integration_type,
+        from_curve.setups_started,
+        from_curve.setups_completed,
+        from_curve.setups_censored,
+        1.0 - from_curve.final_survival_probability as final_cumulative_completion,
+        from_curve.km_p50_minutes_to_complete,
+        from_curve.km_p75_minutes_to_complete,
+        from_curve.km_p90_minutes_to_complete,
+        completed_only.completed_only_p50_minutes_to_complete
+    from from_curve
+    left join completed_only
+        on from_curve.integration_type = completed_only.integration_type
+
+)
+
+select * from final
