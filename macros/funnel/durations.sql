@@ -31,3 +31,4 @@
     {#- In minutes, so a fractional var (1.5 days) is honoured. -#}
     {{ dbt.dateadd('minute', (setting('conversion_window_days') * 1440) | int, started_at) }}
 {%- endmacro %}
+

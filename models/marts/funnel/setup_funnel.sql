@@ -125,12 +125,12 @@ final as (
         setups_dropped,
         setups_window_closed,
         setups_reached_window_closed,
-        cast(setups_reached as {{ dbt.type_float() }}) / setups_started as conversion_from_start,
+        cast(setups_reached as {{ type_double() }}) / setups_started as conversion_from_start,
         case
             when step_number = 1 then 1.0
-            else cast(setups_reached as {{ dbt.type_float() }}) / nullif(previous_step_setups_reached, 0)
+            else cast(setups_reached as {{ type_double() }}) / nullif(previous_step_setups_reached, 0)
         end as conversion_from_previous,
-        cast(setups_reached_window_closed as {{ dbt.type_float() }})
+        cast(setups_reached_window_closed as {{ type_double() }})
         / nullif(setups_window_closed, 0) as conversion_from_start_closed,
         median_minutes_from_previous,
         {{ as_of }} as as_of

@@ -5,8 +5,6 @@
     open or never completing): the honest answer is "not yet known", not the median of the
     setups that happened to finish. The completed-only median is kept beside it for contrast.
 -#}
-{#- exp(sum(ln)) is not exact: 5 completions out of 10 can give S = 0.5000000000000001. -#}
-{%- set tolerance = '0.000000001' -%}
 
 with
 
@@ -26,14 +24,15 @@ from_curve as (
 
     select
         integration_type,
-        sum(setups_completed) + sum(setups_censored) as setups_started,
-        sum(setups_completed) as setups_completed,
-        sum(setups_censored) as setups_censored,
+        cast(sum(setups_completed + setups_censored) as {{ dbt.type_bigint() }}) as setups_started,
+        cast(sum(setups_completed) as {{ dbt.type_bigint() }}) as setups_completed,
+        cast(sum(setups_censored) as {{ dbt.type_bigint() }}) as setups_censored,
         min(survival_probability) as final_survival_probability,
-        {%- for fraction in [0.5, 0.75, 0.9] %}
+        {#- percentile: the survival level it is read at (1 - p, written out: 1 - 0.9 is not 0.1 in floats). -#}
+        {%- for percentile, survival_level in [(50, '0.5'), (75, '0.25'), (90, '0.1')] %}
         min(
-            case when survival_probability <= {{ 1 - fraction }} + {{ tolerance }} then minutes_since_start end
-        ) as km_p{{ (fraction * 100) | int }}_minutes_to_complete{{ ',' if not loop.last }}
+            case when survival_probability <= {{ survival_level }} then minutes_since_start end
+        ) as km_p{{ percentile }}_minutes_to_complete{{ ',' if not loop.last }}
         {%- endfor %}
     from curve
     group by integration_type
@@ -57,7 +56,7 @@ final as (
         from_curve.setups_started,
         from_curve.setups_completed,
         from_curve.setups_censored,
-        1.0 - from_curve.final_survival_probability as final_cumulative_completion,
+        round(1.0 - from_curve.final_survival_probability, 12) as final_cumulative_completion,
         from_curve.km_p50_minutes_to_complete,
         from_curve.km_p75_minutes_to_complete,
         from_curve.km_p90_minutes_to_complete,

@@ -56,8 +56,8 @@ final as (
         setups_pending,
         setups_window_closed,
         setups_completed_window_closed,
-        cast(setups_completed_within_window as {{ dbt.type_float() }}) / setups_started as completion_rate,
-        cast(setups_completed_window_closed as {{ dbt.type_float() }})
+        cast(setups_completed_within_window as {{ type_double() }}) / setups_started as completion_rate,
+        cast(setups_completed_window_closed as {{ type_double() }})
         / nullif(setups_window_closed, 0) as completion_rate_closed,
         p50_minutes_to_complete,
         p75_minutes_to_complete,
@@ -66,14 +66,14 @@ final as (
         p50_signup_to_first_completion_minutes,
         setups_with_error,
         setups_error_recovered,
-        cast(setups_error_recovered as {{ dbt.type_float() }}) / nullif(setups_with_error, 0)
+        cast(setups_error_recovered as {{ type_double() }}) / nullif(setups_with_error, 0)
             as error_recovery_rate,
         setups_completed_activated,
-        cast(setups_completed_activated as {{ dbt.type_float() }}) / nullif(setups_completed, 0)
+        cast(setups_completed_activated as {{ type_double() }}) / nullif(setups_completed, 0)
             as activation_rate_completed,
         setups_not_completed,
         setups_not_completed_activated,
-        cast(setups_not_completed_activated as {{ dbt.type_float() }}) / nullif(setups_not_completed, 0)
+        cast(setups_not_completed_activated as {{ type_double() }}) / nullif(setups_not_completed, 0)
             as activation_rate_not_completed
     from aggregated
 

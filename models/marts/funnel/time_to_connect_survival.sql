@@ -6,7 +6,9 @@
     n_i = setups still at risk (observed time >= t_i) and d_i = completions at t_i; setups
     censored at t_i count as at risk at t_i (the usual convention, as in lifelines).
     The running product is exp(running sum of ln(1 - d/n)); a factor of 0 (every setup at risk
-    completes) has no logarithm, so the curve is set to 0 from that time on.
+    completes) has no logarithm, so the curve is set to 0 from that time on. exp(sum(ln)) is
+    not exact (5 completions out of 10 can give 0.5000000000000001), so probabilities are rounded
+    to 12 decimals: percentiles read off the curve then land on the exact step.
 -#}
 
 with
@@ -23,7 +25,7 @@ per_time as (
         integration_type,
         observed_minutes as minutes_since_start,
         count(*) as setups_observed,
-        sum(case when is_censored then 0 else 1 end) as setups_completed,
+        count(case when not is_censored then 1 end) as setups_completed,
         count(case when is_censored then 1 end) as setups_censored
     from setups
     group by integration_type, observed_minutes
@@ -34,11 +36,11 @@ at_risk as (
 
     select
         per_time.*,
-        sum(setups_observed) over (
+        cast(sum(setups_observed) over (
             partition by integration_type
             order by minutes_since_start desc
             rows between unbounded preceding and current row
-        ) as setups_at_risk,
+        ) as {{ dbt.type_bigint() }}) as setups_at_risk,
         row_number() over (partition by integration_type order by minutes_since_start) as time_index
     from per_time
 
@@ -51,7 +53,7 @@ factors as (
         case when setups_completed >= setups_at_risk then 1 else 0 end as is_factor_zero,
         case
             when setups_completed < setups_at_risk
-                then ln(1.0 - cast(setups_completed as {{ dbt.type_float() }}) / setups_at_risk)
+                then ln(1.0 - cast(setups_completed as {{ type_double() }}) / setups_at_risk)
             else 0.0
         end as log_factor
     from at_risk
@@ -76,6 +78,15 @@ cumulative as (
 
 ),
 
+curve as (
+
+    select
+        cumulative.*,
+        case when has_reached_zero = 1 then 0.0 else exp(cumulative_log_survival) end as survival_probability
+    from cumulative
+
+),
+
 final as (
 
     select
@@ -86,10 +97,9 @@ final as (
         setups_at_risk,
         setups_completed,
         setups_censored,
-        case when has_reached_zero = 1 then 0.0 else exp(cumulative_log_survival) end as survival_probability,
-        1.0 - case when has_reached_zero = 1 then 0.0 else exp(cumulative_log_survival) end
-            as cumulative_completion
-    from cumulative
+        round(survival_probability, 12) as survival_probability,
+        round(1.0 - survival_probability, 12) as cumulative_completion
+    from curve
 
 )
 
