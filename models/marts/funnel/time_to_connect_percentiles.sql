@@ -27,13 +27,12 @@ from_curve as (
         cast(sum(setups_completed + setups_censored) as {{ dbt.type_bigint() }}) as setups_started,
         cast(sum(setups_completed) as {{ dbt.type_bigint() }}) as setups_completed,
         cast(sum(setups_censored) as {{ dbt.type_bigint() }}) as setups_censored,
-        min(survival_probability) as final_survival_probability,
-        {#- percentile: the survival level it is read at (1 - p, written out: 1 - 0.9 is not 0.1 in floats). -#}
+        {#- read at survival level 1 - p, written out (1 - 0.9 is not 0.1 in floats) -#}
         {%- for percentile, survival_level in [(50, '0.5'), (75, '0.25'), (90, '0.1')] %}
-        min(
-            case when survival_probability <= {{ survival_level }} then minutes_since_start end
-        ) as km_p{{ percentile }}_minutes_to_complete{{ ',' if not loop.last }}
+        min(case when survival_probability <= {{ survival_level }} then minutes_since_start end)
+            as km_p{{ percentile }}_minutes_to_complete,
         {%- endfor %}
+        min(survival_probability) as final_survival_probability
     from curve
     group by integration_type
 
