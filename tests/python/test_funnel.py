@@ -237,6 +237,7 @@ def _lifelines_percentile(fitter: KaplanMeierFitter, survival_level: float) -> f
     return None if math.isinf(value) else value
 
 
+@pytest.mark.filterwarnings("ignore::lifelines.exceptions.ApproximationWarning")
 def test_demo_survival_curve_matches_lifelines(demo_warehouse: Warehouse) -> None:
     setups = demo_warehouse.query("select integration_type, observed_minutes, is_censored from time_to_connect")
     curve = demo_warehouse.query("select * from time_to_connect_survival order by integration_type, time_index")
