@@ -207,7 +207,7 @@ error_class_segments as (
         on
             error_class_setups.account_id = setup_errors.account_id
             and error_class_setups.integration_type = setup_errors.integration_type
-            and setup_errors.error_number > error_class_setups.run_break_error_number
+            and error_class_setups.run_break_error_number < setup_errors.error_number
     group by error_class_setups.account_id, error_class_setups.integration_type, error_class_setups.segment
 
 ),
@@ -339,7 +339,7 @@ intent_views as (
         on
             stalled_open_setups.account_id = signal_events.account_id
             and (
-                signal_events.integration_type = stalled_open_setups.integration_type
+                stalled_open_setups.integration_type = signal_events.integration_type
                 or signal_events.integration_type is null
             )
     where signal_events.event_name in ('setup_docs_viewed', 'pricing_viewed')
@@ -464,18 +464,28 @@ final as (
         segments_unioned.segment_error_codes,
         segments_unioned.segment_event_count,
         case segments_unioned.segment
-            when 'started_no_credentials' then 'Started, no step 2 (' || setups.step_2_name || ') yet'
-            when 'credentials_no_connection' then 'Key created, no test event yet'
-            when 'connected_no_data' then 'Connected, no completed sync yet'
-            when 'domain_verification_pending' then 'Domain verification started, not verified yet'
-            when 'repeated_errors' then 'Same error repeated after last progress: ' || segments_unioned.segment_error_codes
-            when 'reconnect_loop' then
-                cast(segments_unioned.segment_event_count as {{ dbt.type_string() }}) || ' reconnect attempts in the lookback window'
-            when 'high_intent_stalled' then
-                cast(segments_unioned.segment_event_count as {{ dbt.type_string() }}) || ' docs or pricing views in the lookback window, no progress'
-            when 'needs_admin' then
-                'Needs an admin; started by a ' || coalesce(setups.starter_role, 'user of unknown role')
-            when 'abandoned' then 'No event since ' || cast(setups.last_event_at as {{ dbt.type_string() }})
+            when 'started_no_credentials'
+                then 'Started, no step 2 (' || setups.step_2_name || ') yet'
+            when 'credentials_no_connection'
+                then 'Key created, no test event yet'
+            when 'connected_no_data'
+                then 'Connected, no completed sync yet'
+            when 'domain_verification_pending'
+                then 'Domain verification started, not verified yet'
+            when 'repeated_errors'
+                then 'Same error repeated after last progress: ' || segments_unioned.segment_error_codes
+            when 'reconnect_loop'
+                then
+                    cast(segments_unioned.segment_event_count as {{ dbt.type_string() }})
+                    || ' reconnect attempts in the lookback window'
+            when 'high_intent_stalled'
+                then
+                    cast(segments_unioned.segment_event_count as {{ dbt.type_string() }})
+                    || ' docs or pricing views in the lookback window, no progress'
+            when 'needs_admin'
+                then 'Needs an admin; started by a ' || coalesce(setups.starter_role, 'user of unknown role')
+            when 'abandoned'
+                then 'No event since ' || cast(setups.last_event_at as {{ dbt.type_string() }})
             else
                 'Latest error after progress: ' || setups.last_error_code || ' (' || setups.last_error_class || '), '
                 || cast(segments_unioned.segment_event_count as {{ dbt.type_string() }}) || ' in a row'
