@@ -132,7 +132,7 @@ admin_escalation as (
     left join account_admins
         on
             setups.account_id = account_admins.account_id
-            and (setups.starter_user_id is null or account_admins.user_id <> setups.starter_user_id)
+            and (setups.starter_user_id is null or setups.starter_user_id <> account_admins.user_id)
     where setups.is_admin_needed
 
 ),
@@ -296,7 +296,8 @@ final as (
         setups.last_environment as environment,
         setups.last_progress_at,
         setups.last_event_at,
-        {{ dbt.datediff('setups.last_progress_at', as_of, 'second') }} / 3600.0 as hours_since_last_progress,
+        {{ dbt.datediff('setups.last_progress_at', as_of, 'second') }}
+        / 3600.0 as hours_since_last_progress,
         unioned.alert_reason,
         case when unioned.journey_step = 'internal_cs_alert' then setups.starter_role end as starter_role,
         case when unioned.journey_step = 'internal_cs_alert' then setups.restart_count end as restart_count,
