@@ -153,6 +153,16 @@ def build_stories() -> Stories:
                             "user_id": "u_x1", "journey_step": "stalled_setup_help", "reminder_number": 2,
                             "sent_at": at(-30)})
 
+    # Already sent under another key (an older export): the confirmation went out 4 h ago with a foreign
+    # sync_key; it is recognised by setup, step and recipient. The reminder is capped by that send.
+    s.account("acc_legacy")
+    s.user("u_l1", "acc_legacy")
+    s.event("acc_legacy", "u_l1", "hubspot", "integration_started", at(-5))
+    s.message_sends.append({"message_id": "m_legacy", "sync_key": "sent-by-an-older-export",
+                            "account_id": "acc_legacy", "integration_type": "hubspot", "user_id": "u_l1",
+                            "journey_step": "setup_started_confirmation", "reminder_number": None,
+                            "sent_at": at(-4)})
+
     # Consent: the starter opted out of email.
     s.account("acc_consent")
     s.user("u_o1", "acc_consent", opt_out=True)
@@ -215,6 +225,8 @@ EXPECTED_SUPPRESSIONS = {
     ("acc_session", "slack", "stalled_setup_help", "u_s1", 1, "in_session"),
     ("acc_cap", "webhook", "stalled_setup_help", "u_c1", 2, "frequency_cap"),
     ("acc_sent", "custom_api", "stalled_setup_help", "u_x1", 2, "already_sent"),
+    ("acc_legacy", "hubspot", "setup_started_confirmation", "u_l1", None, "already_sent"),
+    ("acc_legacy", "hubspot", "stalled_setup_help", "u_l1", 1, "frequency_cap"),
     ("acc_consent", "hubspot", "setup_started_confirmation", "u_o1", None, "consent"),
     ("acc_consent", "hubspot", "stalled_setup_help", "u_o1", 1, "consent"),
     ("acc_holdout_11", "hubspot", "setup_started_confirmation", "u_hd1", None, "holdout"),

@@ -2,7 +2,12 @@
     Every journey candidate with the FIRST guardrail it fails (SPEC 6, "Guardrails"), or null
     when it is due. Reasons, in this fixed order (documented in _journey__docs.md):
       1 exit           the setup is completed and the step is not setup_success_handoff
-      2 already_sent   the sync_key is in message_sends (sent up to as_of)
+      2 already_sent   the sync_key is in message_sends (sent up to as_of), or the same message
+                       is there under another key: same setup, step and recipient, and for stalled
+                       help the same reminder_number sent at or after last progress, for
+                       troubleshooting a send at or after the repeat when the setup has a single
+                       repeated code (message_sends carries no error_code); internal alerts match
+                       by sync_key only (message_sends carries no reason)
       3 no_recipient   a user-facing message without a recipient known to raw.users with an email
       4 holdout        user-facing, and the account's stable hash bucket (0-99) < holdout_percent
       5 consent        user-facing, and the recipient opted out of email
@@ -23,7 +28,12 @@ with
 
 candidates as (
 
-    select * from {{ ref('int_journey_candidates') }}
+    select
+        journey_candidates.*,
+        sum(case when journey_step = 'repeated_failure_troubleshooting' then 1 else 0 end)
+            over (partition by account_id, integration_type)
+            as setup_troubleshooting_count
+    from {{ ref('int_journey_candidates') }} as journey_candidates
 
 ),
 
@@ -39,6 +49,31 @@ sent_keys as (
     select distinct sync_key
     from message_sends
     where sync_key is not null
+
+),
+
+sent_messages as (
+
+    -- The same message fed back under another key (an older export, a manual send): never a
+    -- second copy.
+    select
+        account_id,
+        integration_type,
+        journey_step,
+        user_id,
+        coalesce(reminder_number, 0) as reminder_number,
+        max(sent_at) as last_sent_at
+    from message_sends
+    where
+        journey_step in (
+            'setup_success_handoff',
+            'admin_escalation',
+            'setup_started_confirmation',
+            'stalled_setup_help',
+            'repeated_failure_troubleshooting'
+        )
+        and user_id is not null
+    group by account_id, integration_type, journey_step, user_id, coalesce(reminder_number, 0)
 
 ),
 
@@ -68,13 +103,32 @@ flagged as (
 
     select
         candidates.*,
-        sent_keys.sync_key is not null as is_already_sent,
+        sent_keys.sync_key is not null
+        or (
+            sent_messages.last_sent_at is not null
+            and case
+                when candidates.journey_step = 'stalled_setup_help'
+                    then sent_messages.last_sent_at >= candidates.last_progress_at
+                when candidates.journey_step = 'repeated_failure_troubleshooting'
+                    then
+                        candidates.setup_troubleshooting_count = 1
+                        and sent_messages.last_sent_at >= candidates.due_at
+                else true
+            end
+        ) as is_already_sent,
         recently_messaged_users.user_id is not null as is_recipient_recently_messaged,
         troubleshooting_sends.last_troubleshooting_sent_at,
         {{ hash_bucket('candidates.account_id') }} as holdout_bucket
     from candidates
     left join sent_keys
         on candidates.sync_key = sent_keys.sync_key
+    left join sent_messages
+        on
+            candidates.account_id = sent_messages.account_id
+            and candidates.integration_type = sent_messages.integration_type
+            and candidates.journey_step = sent_messages.journey_step
+            and candidates.recipient_user_id = sent_messages.user_id
+            and coalesce(candidates.reminder_number, 0) = sent_messages.reminder_number
     left join recently_messaged_users
         on candidates.recipient_user_id = recently_messaged_users.user_id
     left join troubleshooting_sends
