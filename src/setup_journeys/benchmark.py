@@ -281,14 +281,16 @@ def render_section(results: list[SizeResult], command: str) -> str:
         f"- Command: `{command}`",
         "",
         "| size | events | accounts | generate s | reference s | full build s | full / reference | "
-        "new-day events | incremental s | incremental / full | peak memory |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "new-day events | incremental s | incremental / full | peak memory | peak: reference / full / incremental |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in results:
         lines.append(
             f"| {r.label} | {r.events:,} | {r.accounts:,} | {r.generate_s:.1f} | {_s(r.reference)} | {_s(r.full)} | "
             f"{_x(r.ratio)} | {r.new_day_events:,} | {_s(r.incremental)} | {_x(r.incremental_ratio)} | "
-            f"{_gb(r.peak_rss_bytes)} |"
+            f"{_gb(r.peak_rss_bytes)} | "
+            + " / ".join("—" if m is None else _gb(m.peak_rss_bytes) for m in (r.reference, r.full, r.incremental))
+            + " |"
         )
     lines.append("")
     lines.append("Peak memory is the largest resident set of the process tree over the reference script, the "
@@ -319,10 +321,13 @@ def render_section(results: list[SizeResult], command: str) -> str:
             for node in nodes:
                 kind = str(node["unique_id"]).split(".")[0]
                 kinds[kind] = kinds.get(kind, 0.0) + float(node["seconds"])
-            in_nodes = sum(kinds.values())
-            lines.append(f"- {name}: {measured.seconds:.1f} s wall, of which "
-                         + ", ".join(f"{kind}s {secs:.1f} s" for kind, secs in sorted(kinds.items()))
-                         + f"; outside nodes (start-up, parsing, hooks) {max(measured.seconds - in_nodes, 0):.1f} s.")
+            lines.append(f"- {name}: {measured.seconds:.1f} s wall; node time summed over dbt's threads: "
+                         + ", ".join(f"{kind}s {secs:.1f} s" for kind, secs in sorted(kinds.items())) + ".")
+            tests = sorted((n for n in nodes if str(n["unique_id"]).startswith(("test.", "unit_test."))),
+                           key=lambda n: -float(n["seconds"]))[:3]
+            if tests:
+                lines.append(f"  Slowest tests ({name}): " + ", ".join(
+                    f"{_node_name(str(n['unique_id']))} {float(n['seconds']):.1f} s" for n in tests) + ".")
         if r.reference_steps:
             lines.append("- reference script: " + ", ".join(f"`{k}` {v:.1f} s" for k, v in r.reference_steps.items()))
         for error in r.errors:

@@ -809,7 +809,7 @@ def write_demo(path: Path) -> dict[str, int]:
 # --------------------------------------------------------------------------------------------
 
 #: Average raw events per account with the default config (measured; used by accounts_for_events).
-EVENTS_PER_ACCOUNT = 31.4
+EVENTS_PER_ACCOUNT = 29.0
 
 _NAMES = [
     "integration_started", "api_key_created", "domain_verification_started", "domain_verified",
@@ -1043,11 +1043,17 @@ def _simulate_chunk(rng: np.random.Generator, n_acc: int, signup_lo: int, signup
     ev.add(acct_of[first_wf], _N["workflow_launched"],
            t_last[first_wf] + rng.lognormal(np.log(_DAY), 1.0, len(first_wf)).astype(np.int64),
            user=s_user[first_wf])
-    rate = rng.gamma(2.0, 0.36, len(done))  # events per day
-    active_days = np.maximum(horizon - t_last[done], 0) / _DAY
-    n_after = rng.poisson(rate * active_days)
-    rep = done[np.repeat(np.arange(len(done)), n_after)]
-    t_after = t_last[rep] + (rng.random(len(rep)) * (horizon - t_last[rep])).astype(np.int64)
+    # Activity concentrates in the days after completion (a burst decaying with a 3-day mean),
+    # then a slow steady trickle: on a given day most accounts are quiet, as in real telemetry.
+    n_burst = rng.poisson(rng.gamma(2.0, 14.0, len(done)))
+    rep_burst = done[np.repeat(np.arange(len(done)), n_burst)]
+    t_burst = t_last[rep_burst] + rng.exponential(3 * _DAY, len(rep_burst)).astype(np.int64)
+    n_steady = rng.poisson(0.03 * np.maximum(horizon - t_last[done], 0) / _DAY)
+    rep_steady = done[np.repeat(np.arange(len(done)), n_steady)]
+    t_steady = t_last[rep_steady] + (rng.random(len(rep_steady)) * (horizon - t_last[rep_steady])).astype(np.int64)
+    rep, t_after = np.concatenate([rep_burst, rep_steady]), np.concatenate([t_burst, t_steady])
+    inside = t_after <= horizon
+    rep, t_after = rep[inside], t_after[inside]
     kind = rng.random(len(rep))
     is_oauth = s_path[rep] == 0
     name = np.where(is_oauth & (kind < 0.5), _N["sync_completed"],
@@ -1214,7 +1220,9 @@ def _write_chunk(con: duckdb.DuckDBPyConnection, config: GeneratorConfig, chunk_
     import pyarrow as pa
 
     rng = np.random.default_rng([config.seed, config.stream, chunk_no])
-    horizon = hi + 2 * _DAY
+    # The simulated timeline must not depend on the window, so the same seed gives the same
+    # events whichever window is written (base load, next day).
+    horizon = data_end(config) + 30 * _DAY
     accounts, users, events, sends = _simulate_chunk(rng, n_acc, signup_lo, signup_hi, horizon)
     events = _add_delivery(rng, events, config, chunk_no)
 
@@ -1275,6 +1283,7 @@ def _connect(path: Path) -> duckdb.DuckDBPyConnection:
     con = duckdb.connect(str(path))
     # Row order of raw tables carries no meaning; let inserts stream.
     con.execute("set preserve_insertion_order = false")
+    con.execute("set enable_progress_bar = false")
     return con
 
 
