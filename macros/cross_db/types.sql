@@ -11,3 +11,17 @@
 {% macro postgres__type_double() -%}
     double precision
 {%- endmacro %}
+
+
+{% macro round_to(expression, digits) %}
+    {#- round(x, n) for a double: PostgreSQL only rounds numeric, so cast there. -#}
+    {{ return(adapter.dispatch('round_to', 'setup_journeys')(expression, digits)) }}
+{% endmacro %}
+
+{% macro default__round_to(expression, digits) -%}
+    round({{ expression }}, {{ digits }})
+{%- endmacro %}
+
+{% macro postgres__round_to(expression, digits) -%}
+    cast(round(cast({{ expression }} as numeric), {{ digits }}) as double precision)
+{%- endmacro %}

@@ -32,5 +32,5 @@
 
 {% macro friction_hours_between(start, end) %}
     {#- Elapsed hours from start to end, one decimal (evidence columns). -#}
-    {{- return('round(' ~ dbt.datediff(start, end, 'second') ~ ' / 3600.0, 1)') -}}
+    {{- return(round_to(dbt.datediff(start, end, 'second') ~ ' / 3600.0', 1)) -}}
 {% endmacro %}

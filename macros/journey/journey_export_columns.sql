@@ -6,7 +6,7 @@
 {% macro journey_export_columns(relation) %}
     {%- set string = dbt.type_string() -%}
     {#- dbt.type_float() is a 4-byte REAL on DuckDB: the export promises a double. -#}
-    {%- set double = 'double' if target.type == 'duckdb' else dbt.type_float() -%}
+    {%- set double = type_double() | trim -%}
     {%- set columns = [
         ('sync_key', string),
         ('account_id', string),

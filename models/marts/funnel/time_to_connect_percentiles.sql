@@ -55,7 +55,7 @@ final as (
         from_curve.setups_started,
         from_curve.setups_completed,
         from_curve.setups_censored,
-        round(1.0 - from_curve.final_survival_probability, 12) as final_cumulative_completion,
+        {{ round_to('1.0 - from_curve.final_survival_probability', 12) }} as final_cumulative_completion,
         from_curve.km_p50_minutes_to_complete,
         from_curve.km_p75_minutes_to_complete,
         from_curve.km_p90_minutes_to_complete,

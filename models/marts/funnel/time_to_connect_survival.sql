@@ -97,8 +97,8 @@ final as (
         setups_at_risk,
         setups_completed,
         setups_censored,
-        round(survival_probability, 12) as survival_probability,
-        round(1.0 - survival_probability, 12) as cumulative_completion
+        {{ round_to('survival_probability', 12) }} as survival_probability,
+        {{ round_to('1.0 - survival_probability', 12) }} as cumulative_completion
     from curve
 
 )
