@@ -112,6 +112,8 @@ class CheckFailure:
             detail = f"could not run: {self.error}"
         elif self.unexpected_count is not None:
             detail = f"{self.unexpected_count} unexpected value(s), e.g. {self.sample[:3]}"
+        elif self.sample:
+            detail = f"differs: {self.sample[:3]}"
         else:
             detail = "failed"
         return f"{where}: {self.expectation} {detail}"
@@ -252,9 +254,14 @@ def _failures_of(table: str, validation: Any) -> list[CheckFailure]:
             continue
         config = result.expectation_config
         kwargs = config.kwargs
-        column = kwargs.get("column") or ", ".join(
-            kwargs.get("column_list") or [kwargs.get("column_A") or "", kwargs.get("column_B") or ""]
-        ).strip(", ") or None
+        if config.type.startswith("expect_table_"):
+            column = None  # about the table's columns as a whole, not some columns' values
+        else:
+            names = [kwargs.get("column")] if kwargs.get("column") else kwargs.get("column_list") or [
+                kwargs.get("column_A"),
+                kwargs.get("column_B"),
+            ]
+            column = ", ".join(name for name in names if name) or None
         raised = (result.exception_info or {}).get("raised_exception")
         details = result.result or {}
         failures.append(
@@ -263,11 +270,20 @@ def _failures_of(table: str, validation: Any) -> list[CheckFailure]:
                 expectation=config.type,
                 column=column,
                 unexpected_count=details.get("unexpected_count"),
-                sample=[_plain(value) for value in details.get("partial_unexpected_list") or []][:5],
+                sample=_sample(details),
                 error=str((result.exception_info or {}).get("exception_message")) if raised else None,
             )
         )
     return failures
+
+
+def _sample(details: Mapping[str, Any]) -> list[Any]:
+    """A few offending values; for a table-level expectation, where the observed columns differ."""
+    values = details.get("partial_unexpected_list")
+    if values is None and isinstance(details.get("details"), Mapping):
+        mismatched = details["details"].get("mismatched")
+        values = mismatched if isinstance(mismatched, list) else [mismatched] if mismatched else []
+    return [_plain(value) for value in values or []][:5]
 
 
 def _plain(value: Any) -> Any:

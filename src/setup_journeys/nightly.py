@@ -79,7 +79,7 @@ class DuckDBReader:
             ).fetchone()[0]
             if not exists:
                 return None
-            return con.execute(f'select * from "{self.schema}"."{table}"').fetch_arrow_table()
+            return con.sql(f'select * from "{self.schema}"."{table}"').to_arrow_table()
         finally:
             con.close()
 
