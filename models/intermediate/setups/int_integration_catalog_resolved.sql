@@ -10,6 +10,13 @@ catalog as (
 
 ),
 
+default_row as (
+
+    select * from catalog
+    where integration_type = '__default__'
+
+),
+
 seen_types as (
 
     select distinct integration_type
@@ -41,7 +48,7 @@ final as (
         coalesce(catalog.docs_url, default_row.docs_url) as docs_url,
         catalog.integration_type is null as is_missing_from_catalog
     from all_types
-    cross join (select * from catalog where integration_type = '__default__') as default_row
+    cross join default_row
     left join catalog
         on all_types.integration_type = catalog.integration_type
 

@@ -44,8 +44,8 @@ final as (
 
     select
         sequenced.*,
-        {{ dbt.datediff('previous_same_code_at', 'occurred_at', 'second') }} / 3600.0
-            as hours_since_previous_same_code
+        {{ dbt.datediff('previous_same_code_at', 'occurred_at', 'second') }}
+        / 3600.0 as hours_since_previous_same_code
     from sequenced
 
 )

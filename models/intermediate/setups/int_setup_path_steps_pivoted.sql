@@ -11,10 +11,10 @@ final as (
 
     select
         setup_path,
-        count(*) as step_count,
         {%- for step in range(1, 5) %}
-        max(case when step_number = {{ step }} then step_name end) as step_{{ step }}_name{{ ',' if not loop.last }}
+        max(case when step_number = {{ step }} then step_name end) as step_{{ step }}_name,
         {%- endfor %}
+        count(*) as step_count
     from path_steps
     group by setup_path
 

@@ -11,9 +11,9 @@
 {#- reached_at(k) = earliest visible event among steps k..4: step_k_columns[k] lists them. -#}
 {%- set step_k_columns = {} -%}
 {%- for step in range(1, 5) -%}
-    {%- set columns = [] -%}
-    {%- for later in range(step, 5) -%}{%- do columns.append('setups.step_' ~ later ~ '_first_at') -%}{%- endfor -%}
-    {%- do step_k_columns.update({step: columns}) -%}
+{%- set columns = [] -%}
+{%- for later in range(step, 5) -%}{%- do columns.append('setups.step_' ~ later ~ '_first_at') -%}{%- endfor -%}
+{%- do step_k_columns.update({step: columns}) -%}
 {%- endfor -%}
 
 with
@@ -67,14 +67,14 @@ reached as (
         catalog.reminder_1_minutes,
         catalog.reminder_2_minutes,
         catalog.reminder_3_minutes,
-        paths.step_count,
         {%- for step in range(1, 5) %}
         paths.step_{{ step }}_name,
         case
             when {{ step }} <= paths.step_count
                 then {{ least_not_null(step_k_columns[step]) }}
-        end as step_{{ step }}_reached_at{{ ',' if not loop.last }}
+        end as step_{{ step }}_reached_at,
         {%- endfor %}
+        paths.step_count
     from setups
     left join catalog
         on setups.integration_type = catalog.integration_type

@@ -28,50 +28,12 @@ events as (
 
 ),
 
-{% if is_incremental() %}
-previous_run as (
-
-    select
-        max(max_received_at) as max_received_at,
-        max(computed_as_of) as computed_as_of
-    from {{ this }}
-
-),
-
-touched_accounts as (
-
-    -- Accounts with newly received events (late ones included: received_at drives this).
-    select events.account_id
-    from events
-    cross join previous_run
-    where events.received_at > {{ dbt.dateadd('hour', -1 * setting('incremental_lookback_hours'), "coalesce(previous_run.max_received_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))") }}
-    union
-    -- Accounts whose set of visible events changed because as_of moved forward. When as_of
-    -- moves backwards (rebuilding the past), every account is recomputed, so that every row
-    -- carries the new as_of and the next forward run starts from a true watermark.
-    select events.account_id
-    from events
-    cross join previous_run
-    where
-        (events.occurred_at > coalesce(previous_run.computed_as_of, {{ as_of }}) and events.occurred_at <= {{ as_of }})
-        or {{ as_of }} < previous_run.computed_as_of
-
-),
-
-scoped_events as (
-
-    select events.*
-    from events
-    where events.account_id in (select touched_accounts.account_id from touched_accounts)
-
-),
-{% else %}
 scoped_events as (
 
     select * from events
+    where {{ account_needs_recompute('events', as_of) }}
 
 ),
-{% endif %}
 
 visible_events as (
 
@@ -121,7 +83,11 @@ aggregated as (
         min(case when event_name = 'workflow_launched' then occurred_at end) as first_workflow_launched_at,
         sum(case when event_name = 'support_ticket_opened' then 1 else 0 end) as support_ticket_count,
         sum(case when event_name = 'integration_status_viewed' then 1 else 0 end) as status_view_count,
-        {{ arg_max_by('integration_status', event_order, "event_name = 'integration_status_viewed' and integration_status is not null") }} as last_viewed_status,
+        {{ arg_max_by(
+            'integration_status',
+            event_order,
+            "event_name = 'integration_status_viewed' and integration_status is not null",
+        ) }} as last_viewed_status,
         sum(case when event_name = 'integration_setup_completed' then 1 else 0 end) as setup_flow_completed_count,
         sum(case when has_malformed_properties then 1 else 0 end) as malformed_properties_count
     from visible_events

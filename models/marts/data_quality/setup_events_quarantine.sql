@@ -19,15 +19,7 @@ rejected as (
     select * from {{ ref('base_raw__setup_events') }}
     where
         reject_reason is not null
-        {% if is_incremental() %}
-            and (
-                received_at is null
-                or received_at > (
-                    select {{ dbt.dateadd('hour', -1 * setting('incremental_lookback_hours'), 'max(received_at)') }}
-                    from {{ this }}
-                )
-            )
-        {% endif %}
+        and (received_at is null or {{ received_in_lookback_window() }})
 
 ),
 

@@ -14,7 +14,7 @@ ranked as (
         source.*,
         row_number() over (
             partition by account_id
-            order by updated_at desc nulls last, signed_up_at desc, account_name
+            order by updated_at desc nulls last, signed_up_at desc, account_name asc
         ) as recency_number,
         count(*) over (partition by account_id) as cdc_row_count
     from source

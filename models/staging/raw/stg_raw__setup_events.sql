@@ -20,12 +20,7 @@ validated as (
     select * from {{ ref('base_raw__setup_events') }}
     where
         reject_reason is null
-        {% if is_incremental() %}
-            and received_at > (
-                select {{ dbt.dateadd('hour', -1 * setting('incremental_lookback_hours'), 'max(received_at)') }}
-                from {{ this }}
-            )
-        {% endif %}
+        and {{ received_in_lookback_window() }}
 
 ),
 
@@ -48,27 +43,12 @@ earliest_arrivals as (
 
 ),
 
-{% if is_incremental() %}
-not_yet_staged as (
-
-    select earliest_arrivals.*
-    from earliest_arrivals
-    where not exists (
-        select 1
-        from {{ this }} as staged
-        where
-            staged.event_id = earliest_arrivals.event_id
-            and staged.received_at <= earliest_arrivals.received_at
-    )
-
-),
-{% else %}
 not_yet_staged as (
 
     select * from earliest_arrivals
+    where {{ not_already_staged('earliest_arrivals') }}
 
 ),
-{% endif %}
 
 parsed as (
 

@@ -14,7 +14,7 @@ ranked as (
         source.*,
         row_number() over (
             partition by user_id
-            order by updated_at desc nulls last, created_at desc, email
+            order by updated_at desc nulls last, created_at desc, email asc
         ) as recency_number
     from source
 

@@ -40,14 +40,13 @@ judged as (
         normalised.*,
         event_taxonomy.event_category,
         event_taxonomy.default_error_code,
-        case
-            when normalised.raw_event_id is not null then normalised.raw_event_id
-            else
-                'gen_' || {{ stable_hash([
-                    'normalised.event_name', 'normalised.occurred_at', 'normalised.account_id',
-                    'normalised.user_id', 'normalised.integration_type', 'normalised.raw_properties',
-                ]) }}
-        end as event_id,
+        coalesce(
+            normalised.raw_event_id,
+            'gen_' || {{ stable_hash([
+                'normalised.event_name', 'normalised.occurred_at', 'normalised.account_id',
+                'normalised.user_id', 'normalised.integration_type', 'normalised.raw_properties',
+            ]) }}
+        ) as event_id,
         normalised.raw_event_id is null as has_generated_event_id,
         case when normalised.has_valid_properties then normalised.raw_properties end as properties_json,
         normalised.raw_properties is not null

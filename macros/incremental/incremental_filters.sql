@@ -1,0 +1,73 @@
+{#-
+    Incremental predicates as macros, so models read as plain SQL in both modes: each returns
+    `true` on a full build and the incremental condition otherwise.
+-#}
+
+{% macro received_in_lookback_window(column='received_at', watermark_column='received_at') %}
+    {#- Rows received after the newest loaded row minus incremental_lookback_hours. -#}
+    {%- if is_incremental() -%}
+        {{ column }} > (
+            select
+                {{ dbt.dateadd(
+                    'hour',
+                    -1 * setting('incremental_lookback_hours'),
+                    "coalesce(max(" ~ watermark_column ~ "), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
+                ) }}
+            from {{ this }}
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro not_already_staged(alias) %}
+    {#- The event_id is not staged yet with an earlier or equal arrival (earliest arrival wins). -#}
+    {%- if is_incremental() -%}
+        not exists (
+            select 1
+            from {{ this }} as staged
+            where
+                staged.event_id = {{ alias }}.event_id
+                and staged.received_at <= {{ alias }}.received_at
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro account_needs_recompute(events_cte, as_of) %}
+    {#-
+        int_setups_aggregated: the accounts whose visible events changed since the last run:
+        events received after its watermark (minus the lookback: late and out-of-order loads),
+        or events that became visible because as_of moved forward. When as_of moves backwards
+        (rebuilding the past) every account is recomputed, so every row carries the new as_of
+        and the next forward run starts from a true watermark.
+    -#}
+    {%- if is_incremental() -%}
+        account_id in (
+            select {{ events_cte }}.account_id
+            from {{ events_cte }}
+            cross join (
+                select
+                    max(max_received_at) as max_received_at,
+                    max(computed_as_of) as computed_as_of
+                from {{ this }}
+            ) as previous_run
+            where
+                {{ events_cte }}.received_at > {{ dbt.dateadd(
+                    'hour',
+                    -1 * setting('incremental_lookback_hours'),
+                    "coalesce(previous_run.max_received_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
+                ) }}
+                or (
+                    {{ events_cte }}.occurred_at > coalesce(previous_run.computed_as_of, {{ as_of }})
+                    and {{ events_cte }}.occurred_at <= {{ as_of }}
+                )
+                or {{ as_of }} < previous_run.computed_as_of
+        )
+    {%- else -%}
+        true
+    {%- endif -%}
+{% endmacro %}
