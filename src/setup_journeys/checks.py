@@ -309,7 +309,7 @@ def run_checks(
     failures: list[CheckFailure] = []
     missing = [table for table in tables if table not in frames]
     failures += [
-        CheckFailure(table, "table_exists", None, None, error="the table was not found in the warehouse")
+        CheckFailure(table, "table_exists", None, None, error="the table is not in the warehouse (is its model built?)")
         for table in missing
     ]
     present = [table for table in tables if table in frames]

@@ -76,7 +76,7 @@ class DuckDBReader:
             exists = con.execute(
                 "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
                 [self.schema, table],
-            ).fetchone()[0]
+            ).fetchall()[0][0]
             if not exists:
                 return None
             return con.sql(f'select * from "{self.schema}"."{table}"').to_arrow_table()

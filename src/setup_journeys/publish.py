@@ -212,7 +212,7 @@ def publish_export(
             # No previous run: an empty relation with the new columns, so every row is "added".
             con.execute("create view previous_export as select * from new_export limit 0")
         previous_columns = [row[0] for row in con.execute("describe previous_export").fetchall()]
-        previous_rows = con.execute("select count(*) from previous_export").fetchone()[0] if previous_path else None
+        previous_rows = con.execute("select count(*) from previous_export").fetchall()[0][0] if previous_path else None
         new_rows = table.num_rows
         check_shrink(previous_rows, new_rows, max_shrink_percent, force)
 
@@ -226,7 +226,7 @@ def publish_export(
         rows_by_step.update(
             dict(con.execute("select journey_step, count(*) from new_export group by all").fetchall())
         )
-        distinct_keys = con.execute(f"select count(distinct {_quote(KEY)}) from new_export").fetchone()[0]
+        distinct_keys = con.execute(f"select count(distinct {_quote(KEY)}) from new_export").fetchall()[0][0]
         if distinct_keys != new_rows:
             raise PublishError(f"{KEY} is not unique in the export ({new_rows} rows, {distinct_keys} keys)")
         columns = [(row[0], row[1]) for row in con.execute("describe new_export").fetchall()]
@@ -246,7 +246,7 @@ def publish_export(
             counts = {}
             for name, query in _diff_queries([name for name, _ in columns], previous_columns).items():
                 _copy(con, query, staging / f"diff_{name}.csv")
-                counts[name] = con.execute(f"select count(*) from ({query})").fetchone()[0]
+                counts[name] = con.execute(f"select count(*) from ({query})").fetchall()[0][0]
             diff = ExportDiff(added=counts["added"], changed=counts["changed"], removed=counts["removed"])
             manifest: dict[str, Any] = {
                 "run_id": run_id,
