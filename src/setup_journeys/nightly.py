@@ -149,10 +149,12 @@ def _counts(frame: pd.DataFrame | None, column: str) -> dict[str, int]:
 
 def print_summary(console: Console, result: NightlyResult) -> None:
     publish = result.publish
+    console.print(f"[bold]Nightly run as of {result.as_of:%Y-%m-%d %H:%M:%S}[/bold]")
+    console.print(f"Checks: {result.checks.describe()}.")
     console.print(
-        f"[bold]Nightly run as of {result.as_of:%Y-%m-%d %H:%M:%S}[/bold]: {result.checks.describe()}; "
-        f"published {publish.row_count} rows to {publish.current_dir} (run {publish.run_id})"
-        + (" [yellow](forced)[/yellow]" if publish.forced else "")
+        f"Published {publish.row_count} rows to {publish.current_dir} (run {publish.run_id})"
+        + (" [yellow]forced past the shrink guard[/yellow]" if publish.forced else "")
+        + "."
     )
     steps = Table(title="Messages due by journey step", title_justify="left")
     steps.add_column("journey_step")
