@@ -446,3 +446,30 @@ def test_nightly_end_to_end_on_the_demo(demo_warehouse, tmp_path: Path, monkeypa
     forced = run_nightly(as_of=DEMO_AS_OF, publish_dir=publish_dir, target_path=target_path, build=False,
                          shrink_percent=0, force=True, console=Console(quiet=True))
     assert (forced.publish.diff.removed, forced.publish.diff.added) == (1, 0)
+
+
+def test_failed_build_publishes_nothing_and_the_cli_exits_non_zero(
+    fake_warehouse: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from typer.testing import CliRunner
+
+    from setup_journeys import nightly
+    from setup_journeys.cli import app
+    from setup_journeys.dbt_runner import DbtError
+
+    publish_dir = tmp_path / "publish"
+    run_fake(fake_warehouse, publish_dir)
+    before = snapshot(publish_dir)
+
+    def failing_dbt(args, **kwargs):
+        raise DbtError("dbt build failed: unique_export_journey_due_sync_key: Got 2 results")
+
+    monkeypatch.setattr(nightly, "run_dbt", failing_dbt)
+    monkeypatch.setattr(nightly, "reader_for_target", lambda target: DuckDBReader(fake_warehouse))
+    outcome = CliRunner().invoke(
+        app, ["nightly", "--as-of", "2026-03-10 12:00:00", "--publish-dir", str(publish_dir)]
+    )
+    assert outcome.exit_code == 1
+    assert "Nightly run failed, nothing published: the dbt build failed" in outcome.output
+    assert "unique_export_journey_due_sync_key" in outcome.output
+    assert snapshot(publish_dir) == before
