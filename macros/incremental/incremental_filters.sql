@@ -42,13 +42,15 @@
         int_setups_aggregated: the accounts whose visible events changed since the last run:
         events received after its watermark (minus the lookback: late and out-of-order loads),
         or events that became visible because as_of moved forward. When as_of moves backwards
-        (rebuilding the past) every account is recomputed, so every row carries the new as_of
-        and the next forward run starts from a true watermark.
+        (rebuilding the past) the pre-hook `reset_when_as_of_moves_back` has emptied the table,
+        so the watermark is null and every account is recomputed; the last condition keeps the
+        rule right even if the hook is removed (then stale rows of accounts with no visible
+        event at the new as_of would survive: the hook is what removes them).
     -#}
     {%- if is_incremental() -%}
         account_id in (
-            select {{ events_cte }}.account_id
-            from {{ events_cte }}
+            select recent_events.account_id
+            from {{ events_cte }} as recent_events
             cross join (
                 select
                     max(max_received_at) as max_received_at,
@@ -56,18 +58,34 @@
                 from {{ this }}
             ) as previous_run
             where
-                {{ events_cte }}.received_at > {{ dbt.dateadd(
+                recent_events.received_at > {{ dbt.dateadd(
                     'hour',
                     -1 * setting('incremental_lookback_hours'),
                     "coalesce(previous_run.max_received_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
                 ) }}
                 or (
-                    {{ events_cte }}.occurred_at > coalesce(previous_run.computed_as_of, {{ as_of }})
-                    and {{ events_cte }}.occurred_at <= {{ as_of }}
+                    recent_events.occurred_at > coalesce(previous_run.computed_as_of, {{ as_of }})
+                    and recent_events.occurred_at <= {{ as_of }}
                 )
                 or {{ as_of }} < previous_run.computed_as_of
         )
     {%- else -%}
         true
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro reset_when_as_of_moves_back(as_of_column='computed_as_of') %}
+    {#-
+        Pre-hook of int_setups_aggregated. delete+insert only replaces the accounts present in
+        the new batch, so when as_of moves backwards an account with no visible event at the new
+        as_of would keep its row from the later as_of. Moving backwards is rare (rebuilding the
+        past), so the table is emptied and the run recomputes every account, which also leaves
+        a single computed_as_of for the next forward run to start from. Renders nothing on a
+        full build (the hook is skipped).
+    -#}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where {{ as_of_literal() }} < (select max({{ as_of_column }}) from {{ this }})
     {%- endif -%}
 {% endmacro %}

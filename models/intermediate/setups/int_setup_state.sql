@@ -193,7 +193,8 @@ final as (
         case
             when measured.started_at is null then 'not_started'
             when measured.completed_at is not null then 'completed'
-            when measured.last_event_at <= {{ dbt.dateadd('day', -1 * setting('abandoned_after_days'), as_of) }}
+            -- SPEC 5: no event of the setup for >= abandoned_after_days (exactly at it counts).
+            when measured.last_event_at <= {{ dbt.dateadd('minute', (-1 * setting('abandoned_after_days') * 1440) | int, as_of) }}
                 then 'abandoned'
             when measured.is_last_event_error then 'blocked'
             else 'in_progress'
@@ -283,7 +284,11 @@ with_admin_rule as (
             and not final.is_completed
             and {{ dbt.dateadd('minute', (setting('needs_admin_after_hours') * 60) | int, 'final.started_at') }} <= {{ as_of }},
             false
-        ) as is_admin_needed
+        ) as is_admin_needed,
+        case
+            when final.status = 'abandoned'
+                then {{ dbt.dateadd('minute', (setting('abandoned_after_days') * 1440) | int, 'final.last_event_at') }}
+        end as abandoned_at
     from final
 
 )

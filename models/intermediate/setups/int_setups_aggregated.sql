@@ -5,7 +5,9 @@
     journey need from the events, in ONE aggregate pass over the visible events
     (occurred_at <= as_of). Incremental by account: a run recomputes only the accounts with
     events received since the last run (minus the lookback) or whose visibility changed
-    because as_of moved, and replaces their rows (delete+insert on account_id).
+    because as_of moved, and replaces their rows (delete+insert on account_id). When as_of
+    moves backwards the pre-hook empties the table first, so no row from a later as_of survives.
+    Seed edits that change a type's setup path need --full-refresh (reached steps are stored).
 -#}
 {{
     config(
@@ -14,6 +16,7 @@
         incremental_strategy='delete+insert',
         on_schema_change='fail',
         schema='intermediate',
+        pre_hook="{{ reset_when_as_of_moves_back() }}",
     )
 }}
 

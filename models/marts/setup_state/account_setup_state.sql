@@ -27,7 +27,9 @@ account_events as (
 
 users as (
 
+    -- Users who exist at as_of (created by then; created_at unknown counts as always there).
     select * from {{ ref('stg_raw__users') }}
+    where created_at <= {{ as_of }} or created_at is null
 
 ),
 

@@ -1,9 +1,11 @@
 {#-
-    SCD2 history of each account's setup_stage, derived from the events: the stage on any past
-    date T is the interval with valid_from <= T < valid_to (valid_to null = current). Stages
-    only move forward (not_started -> in_progress -> completed) because reaching a step is
-    permanent, so three boundaries describe an account: signup, first start, first completion.
-    Rebuilding with as_of = T gives account_setup_state at T (tested).
+    SCD2 history of each account's setup state, derived from the events: the state on any past
+    date T is the interval with valid_from <= T < valid_to (valid_from null = since always,
+    valid_to null = current). Reaching a step is permanent, so an account's state only changes
+    when it becomes visible (signup, or its first start if that came first), when one of its
+    setups starts and when one completes: those instants are the interval boundaries, and the
+    running counts of starts and completions give the state in between. Rebuilding with
+    as_of = T gives account_setup_state at T (tested in tests/python/test_setup_state.py).
 -#}
 with
 
@@ -13,55 +15,102 @@ account_state as (
 
 ),
 
-boundaries as (
+setups as (
 
-    select
-        account_id,
-        coalesce(signed_up_at, first_started_at) as not_started_from,
-        first_started_at as in_progress_from,
-        first_completed_at as completed_from
-    from account_state
+    select * from {{ ref('account_integration_state') }}
 
 ),
 
-intervals as (
+change_points as (
+
+    -- The account becomes visible: at signup, or at its first start when that came earlier;
+    -- an account without signed_up_at is visible at every as_of (valid_from null).
+    select
+        account_id,
+        case
+            when signed_up_at is not null then {{ least_not_null(['signed_up_at', 'first_started_at']) }}
+        end as changed_at,
+        0 as started_delta,
+        0 as completed_delta
+    from account_state
+    union all
+    select
+        account_id,
+        started_at as changed_at,
+        1 as started_delta,
+        0 as completed_delta
+    from setups
+    union all
+    select
+        account_id,
+        completed_at as changed_at,
+        0 as started_delta,
+        1 as completed_delta
+    from setups
+    where completed_at is not null
+
+),
+
+changes as (
 
     select
         account_id,
-        'not_started' as setup_stage,
-        not_started_from as valid_from,
-        coalesce(in_progress_from, completed_from) as valid_to
-    from boundaries
-    union all
+        changed_at,
+        sum(started_delta) as started_delta,
+        sum(completed_delta) as completed_delta
+    from change_points
+    group by account_id, changed_at
+
+),
+
+running as (
+
     select
         account_id,
-        'in_progress' as setup_stage,
-        in_progress_from as valid_from,
-        completed_from as valid_to
-    from boundaries
-    union all
-    select
-        account_id,
-        'completed' as setup_stage,
-        completed_from as valid_from,
-        cast(null as {{ dbt.type_timestamp() }}) as valid_to
-    from boundaries
+        changed_at as valid_from,
+        lead(changed_at) over (
+            partition by account_id
+            order by changed_at nulls first
+        ) as valid_to,
+        sum(started_delta) over (
+            partition by account_id
+            order by changed_at nulls first
+            rows between unbounded preceding and current row
+        ) as integrations_started,
+        sum(completed_delta) over (
+            partition by account_id
+            order by changed_at nulls first
+            rows between unbounded preceding and current row
+        ) as integrations_completed
+    from changes
 
 ),
 
 final as (
 
     select
-        {{ stable_hash(['account_id', 'valid_from']) }} as account_stage_interval_id,
-        account_id,
-        setup_stage,
-        valid_from,
-        valid_to,
-        valid_to is null as is_current
-    from intervals
-    where
-        valid_from is not null
-        and (valid_to is null or valid_from < valid_to)
+        {{ stable_hash(['running.account_id', 'running.valid_from']) }} as account_stage_interval_id,
+        running.account_id,
+        case
+            when running.integrations_completed > 0 then 'completed'
+            when running.integrations_started > 0 then 'in_progress'
+            else 'not_started'
+        end as setup_stage,
+        running.valid_from,
+        running.valid_to,
+        running.valid_to is null as is_current,
+        running.integrations_started,
+        running.integrations_completed,
+        running.integrations_completed > 0 as is_setup_complete,
+        case
+            when account_state.first_started_at <= running.valid_from then account_state.first_started_at
+        end as first_started_at,
+        case
+            when account_state.first_completed_at <= running.valid_from then account_state.first_completed_at
+        end as first_completed_at
+    from running
+    inner join account_state
+        on running.account_id = account_state.account_id
 
 )
 
