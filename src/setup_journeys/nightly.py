@@ -1,0 +1,263 @@
+"""The nightly job: build, check, publish the journey export, print a summary (SPEC section 6).
+
+    1. `dbt build` (seeds, models, dbt tests) as of one pinned as_of; any error stops the run.
+    2. Read the export and the key marts through the target's own connection (WarehouseReader).
+    3. A great-expectations checkpoint over them (checks.py); any failed expectation stops the run.
+    4. Publish per-step CSV/Parquet files and the diff from the last published run (publish.py),
+       refusing an export that shrank past max_export_shrink_percent unless forced.
+    5. Print rows per step, suppressions by reason, the largest friction segments, and the diff.
+
+Every failure raises NightlyFailure before `current` is touched: the sync tool keeps reading the
+last good files, and the CLI exits non-zero.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Protocol
+
+import pandas as pd
+import pyarrow as pa
+import yaml
+from rich.console import Console
+from rich.table import Table
+
+from setup_journeys import PROJECT_DIR
+from setup_journeys.checks import CHECKED_TABLES, CheckResult, run_checks
+from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
+from setup_journeys.publish import ExportShrinkRefused, PublishError, PublishResult, publish_export
+
+EXPORT_MODEL = "export_journey_due"
+AS_OF_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M", "%Y-%m-%d")
+TOP_SEGMENTS = 5
+
+
+class NightlyFailure(RuntimeError):
+    """The nightly run stopped before publishing; `stage` says where (build, read, checks, shrink, publish)."""
+
+    def __init__(self, message: str, stage: str) -> None:
+        super().__init__(message)
+        self.stage = stage
+
+
+@dataclass(frozen=True)
+class NightlyResult:
+    as_of: datetime
+    checks: CheckResult
+    publish: PublishResult
+    rows_by_step: dict[str, int]
+    suppressions_by_reason: dict[str, int]
+    largest_segments: list[tuple[str, int]]
+
+
+class WarehouseReader(Protocol):
+    """Reads a mart into pandas through the target's own connection. DuckDB is built in; a server
+    database or a distributed engine plugs in with a class that has the same method."""
+
+    def read(self, table: str) -> pa.Table | None:
+        """The table as Arrow (types as the warehouse has them), or None when it does not exist."""
+        ...
+
+
+@dataclass(frozen=True)
+class DuckDBReader:
+    path: Path
+    schema: str = "main"
+
+    def read(self, table: str) -> pa.Table | None:
+        import duckdb
+
+        con = duckdb.connect(str(self.path), read_only=True)
+        try:
+            exists = con.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [self.schema, table],
+            ).fetchall()[0][0]
+            if not exists:
+                return None
+            return con.sql(f'select * from "{self.schema}"."{table}"').to_arrow_table()
+        finally:
+            con.close()
+
+
+def reader_for_target(target: str | None) -> WarehouseReader:
+    """The reader for a dbt target; only the embedded DuckDB target is implemented here."""
+    name = target or os.environ.get("DBT_TARGET", "duckdb")
+    if name == "duckdb":
+        return DuckDBReader(duckdb_path())
+    raise NightlyFailure(
+        f"the nightly checks read the marts through the target's own connection, and no reader is "
+        f"implemented for target '{name}' yet: add a WarehouseReader for it in setup_journeys/nightly.py.",
+        stage="read",
+    )
+
+
+def resolve_as_of(as_of: str | None) -> datetime:
+    """Pin as_of once for the whole run (dbt, checks, manifest); null or 'now' = now, UTC, to the second."""
+    if as_of is None or as_of.strip().lower() in {"", "now"}:
+        return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
+    for fmt in AS_OF_FORMATS:
+        try:
+            return datetime.strptime(as_of.strip(), fmt)
+        except ValueError:
+            continue
+    raise NightlyFailure(
+        f"--as-of must be a UTC timestamp like '2026-03-10 12:00:00' (or a date like '2026-03-10'), "
+        f"but it is '{as_of}'.",
+        stage="build",
+    )
+
+
+def max_export_shrink_percent(override: float | None = None) -> float:
+    """The var max_export_shrink_percent from dbt_project.yml (the one place thresholds live)."""
+    if override is None:
+        project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
+        override = project.get("vars", {}).get("max_export_shrink_percent", 50)
+    try:
+        value = float(override)
+    except (TypeError, ValueError):
+        value = -1.0
+    if not 0 <= value <= 100:
+        raise NightlyFailure(
+            f"max_export_shrink_percent must be a number from 0 to 100, but it is '{override}'.", stage="publish"
+        )
+    return value
+
+
+def contract_columns(target_path: Path, model: str = EXPORT_MODEL) -> list[str] | None:
+    """The export's documented columns, in order, from dbt's manifest (its yml contract)."""
+    manifest = target_path / "manifest.json"
+    if not manifest.exists():
+        return None
+    nodes = json.loads(manifest.read_text()).get("nodes", {})
+    for node in nodes.values():
+        if node.get("resource_type") == "model" and node.get("name") == model:
+            return list(node.get("columns", {})) or None
+    return None
+
+
+def _counts(frame: pd.DataFrame | None, column: str) -> dict[str, int]:
+    if frame is None or frame.empty or column not in frame:
+        return {}
+    counts = frame[column].fillna("(null)").value_counts()
+    return {str(key): int(value) for key, value in counts.sort_index().sort_values(ascending=False, kind="stable").items()}
+
+
+def print_summary(console: Console, result: NightlyResult) -> None:
+    publish = result.publish
+    console.print(f"[bold]Nightly run as of {result.as_of:%Y-%m-%d %H:%M:%S}[/bold]")
+    console.print(f"Checks: {result.checks.describe()}.")
+    console.print(
+        f"Published {publish.row_count} rows to {publish.current_dir} (run {publish.run_id})"
+        + (" [yellow]forced past the shrink guard[/yellow]" if publish.forced else "")
+        + "."
+    )
+    steps = Table(title="Messages due by journey step", title_justify="left")
+    steps.add_column("journey_step")
+    steps.add_column("rows", justify="right")
+    for step, rows in result.rows_by_step.items():
+        steps.add_row(step, str(rows))
+    steps.add_row("[bold]total[/bold]", f"[bold]{publish.row_count}[/bold]")
+    console.print(steps)
+
+    reasons = Table(title="Suppressed candidates by reason", title_justify="left")
+    reasons.add_column("suppression_reason")
+    reasons.add_column("rows", justify="right")
+    for reason, rows in result.suppressions_by_reason.items():
+        reasons.add_row(reason, str(rows))
+    if not result.suppressions_by_reason:
+        reasons.add_row("(none)", "0")
+    console.print(reasons)
+
+    segments = Table(title=f"Largest friction segments (top {TOP_SEGMENTS})", title_justify="left")
+    segments.add_column("segment")
+    segments.add_column("setups", justify="right")
+    for segment, rows in result.largest_segments:
+        segments.add_row(segment, str(rows))
+    if not result.largest_segments:
+        segments.add_row("(none)", "0")
+    console.print(segments)
+
+    diff = publish.diff
+    before = "first publish" if publish.previous_row_count is None else f"{publish.previous_row_count} rows before"
+    console.print(
+        f"Diff from the last published run ({before}): {diff.added} added, {diff.changed} changed, "
+        f"{diff.removed} removed keys."
+    )
+
+
+def run_nightly(
+    *,
+    as_of: str | None = None,
+    target: str | None = None,
+    publish_dir: Path = Path("publish"),
+    force: bool = False,
+    full_refresh: bool = False,
+    shrink_percent: float | None = None,
+    target_path: Path | None = None,
+    reader: WarehouseReader | None = None,
+    console: Console | None = None,
+    build: bool = True,
+) -> NightlyResult:
+    """Build, check, publish, summarise. Raises NightlyFailure (nothing published) on any failure.
+
+    shrink_percent overrides the var max_export_shrink_percent; target_path is dbt's target folder
+    (default PROJECT_DIR/target); reader overrides how marts are read; build=False skips dbt (the
+    marts are already built, e.g. by an orchestrator's own dbt task).
+    """
+    console = console or Console()
+    pinned = resolve_as_of(as_of)
+    as_of_text = pinned.strftime("%Y-%m-%d %H:%M:%S")
+    threshold = max_export_shrink_percent(shrink_percent)
+    target_path = Path(target_path or os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+
+    if build:
+        args = ["build", "--target-path", str(target_path)] + (["--full-refresh"] if full_refresh else [])
+        console.print(f"Building the project as of {as_of_text} ...")
+        try:
+            run_dbt(args, target=target, as_of=as_of_text)
+        except DbtError as error:
+            raise NightlyFailure(f"the dbt build failed: {error}", stage="build") from error
+
+    reader = reader or reader_for_target(target)
+    try:
+        arrow = {table: reader.read(table) for table in CHECKED_TABLES}
+    except Exception as error:  # any driver error: report it as a failed run, not a traceback
+        raise NightlyFailure(f"reading the marts failed: {error}", stage="read") from error
+    frames = {table: data.to_pandas() for table, data in arrow.items() if data is not None}
+
+    checks = run_checks(frames, as_of=pinned, export_columns=contract_columns(target_path))
+    if not checks.success:
+        raise NightlyFailure(checks.describe(), stage="checks")
+
+    try:
+        published = publish_export(
+            arrow[EXPORT_MODEL],
+            Path(publish_dir),
+            as_of=pinned,
+            max_shrink_percent=threshold,
+            force=force,
+            extra_manifest={"target": target or "duckdb", "checks": checks.describe()},
+        )
+    except PublishError as error:
+        stage = "shrink" if isinstance(error, ExportShrinkRefused) else "publish"
+        raise NightlyFailure(str(error), stage=stage) from error
+
+    segments = _counts(frames.get("friction_segments"), "segment")
+    result = NightlyResult(
+        as_of=pinned,
+        checks=checks,
+        publish=published,
+        rows_by_step=published.rows_by_step,
+        suppressions_by_reason=_counts(frames.get("journey_suppressions"), "suppression_reason"),
+        largest_segments=list(segments.items())[:TOP_SEGMENTS],
+    )
+    print_summary(console, result)
+    return result
+
+
+__all__ = ["DuckDBReader", "NightlyFailure", "NightlyResult", "WarehouseReader", "run_nightly"]
