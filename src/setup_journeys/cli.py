@@ -10,6 +10,9 @@ import typer
 from setup_journeys import DEMO_AS_OF
 from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
 
+# The nightly job's exit code per failing stage, so a scheduler can page differently.
+NIGHTLY_EXIT_CODES = {"build": 1, "read": 1, "shrink": 2, "checks": 3, "publish": 4}
+
 app = typer.Typer(
     help="Integration-setup journeys: demo data, synthetic data, builds, the nightly job and benchmarks.",
     no_args_is_help=True,
@@ -88,15 +91,34 @@ def nightly(
     publish_dir: Annotated[Path, typer.Option(help="Where published export files go.")] = Path("publish"),
     force: Annotated[bool, typer.Option(help="Publish even when the export shrinks past the threshold.")] = False,
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
+    skip_build: Annotated[
+        bool, typer.Option("--skip-build", help="Do not run dbt: check and publish marts an orchestrator already built.")
+    ] = False,
+    max_export_shrink_percent: Annotated[
+        Optional[float],
+        typer.Option(help="Override the var max_export_shrink_percent for this run.", min=0, max=100),
+    ] = None,
 ) -> None:
-    """The nightly job: build, check, publish the journey export, print a summary."""
+    """The nightly job: build, check, publish the journey export, print a summary.
+
+    Exit codes: 0 published; 1 dbt build or reading failed; 2 the export would shrink past the
+    threshold (rerun with --force if expected); 3 a data check failed; 4 publishing failed.
+    """
     from setup_journeys.nightly import NightlyFailure, run_nightly
 
     try:
-        run_nightly(as_of=as_of, target=target, publish_dir=publish_dir, force=force, full_refresh=full_refresh)
+        run_nightly(
+            as_of=as_of,
+            target=target,
+            publish_dir=publish_dir,
+            force=force,
+            full_refresh=full_refresh,
+            shrink_percent=max_export_shrink_percent,
+            build=not skip_build,
+        )
     except NightlyFailure as error:
         typer.secho(f"Nightly run failed, nothing published: {error}", fg=typer.colors.RED, err=True)
-        raise typer.Exit(1) from error
+        raise typer.Exit(NIGHTLY_EXIT_CODES.get(error.stage, 1)) from error
 
 
 @app.command()

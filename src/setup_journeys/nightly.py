@@ -84,11 +84,45 @@ class DuckDBReader:
             con.close()
 
 
+@dataclass(frozen=True)
+class PostgresReader:
+    """Reads marts from the profile's `postgres` target (the same PG* environment variables)."""
+
+    schema: str = "analytics"
+
+    def read(self, table: str) -> pa.Table | None:
+        import psycopg2
+
+        con = psycopg2.connect(
+            host=os.environ.get("PGHOST", "localhost"),
+            port=int(os.environ.get("PGPORT", "5432")),
+            user=os.environ.get("PGUSER", "postgres"),
+            password=os.environ.get("PGPASSWORD", ""),
+            dbname=os.environ.get("PGDATABASE", "setup_journeys"),
+        )
+        try:
+            cursor = con.cursor()
+            cursor.execute(
+                "select count(*) from information_schema.tables where table_schema = %s and table_name = %s",
+                [self.schema, table],
+            )
+            if not cursor.fetchone()[0]:
+                return None
+            cursor.execute(f'select * from "{self.schema}"."{table}"')
+            names = [description[0] for description in cursor.description]
+            frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names)
+            return pa.Table.from_pandas(frame, preserve_index=False)
+        finally:
+            con.close()
+
+
 def reader_for_target(target: str | None) -> WarehouseReader:
-    """The reader for a dbt target; only the embedded DuckDB target is implemented here."""
+    """The reader for a dbt target: the embedded DuckDB file or the PostgreSQL target."""
     name = target or os.environ.get("DBT_TARGET", "duckdb")
     if name == "duckdb":
         return DuckDBReader(duckdb_path())
+    if name == "postgres":
+        return PostgresReader()
     raise NightlyFailure(
         f"the nightly checks read the marts through the target's own connection, and no reader is "
         f"implemented for target '{name}' yet: add a WarehouseReader for it in setup_journeys/nightly.py.",

@@ -166,3 +166,34 @@ def test_postgres_mart_equals_duckdb_mart(postgres_build: dict[str, str], demo_w
         differing = {column: (pg_row[column], duck_row[column]) for column in columns
                      if not _same(pg_row[column], duck_row[column])}
         assert not differing, f"{mart}: PostgreSQL vs DuckDB differ in {differing}"
+
+
+def test_nightly_checks_and_publishes_from_postgres(postgres_build: dict[str, str], demo_warehouse: Warehouse,
+                                                    tmp_path) -> None:
+    """The nightly job's checks and publishing read the PostgreSQL marts and publish the same export."""
+    import pyarrow.parquet as pq
+    from rich.console import Console
+
+    from setup_journeys.nightly import PostgresReader, run_nightly
+
+    saved = {key: os.environ.get(key) for key in postgres_build}
+    os.environ.update(postgres_build)
+    try:
+        result = run_nightly(
+            as_of=DEMO_AS_OF,
+            target="postgres",
+            publish_dir=tmp_path / "publish",
+            build=False,
+            reader=PostgresReader(),
+            console=Console(file=open(os.devnull, "w")),
+        )
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+    duck_keys = {row["sync_key"] for row in demo_warehouse.query("select sync_key from main.export_journey_due")}
+    published = pq.read_table(result.publish.current_dir / "export.parquet").column("sync_key").to_pylist()
+    assert result.checks.success
+    assert set(published) == duck_keys and len(published) == len(duck_keys)
