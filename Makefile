@@ -28,7 +28,7 @@ test: $(STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/sqlfluff lint models tests/generic analyses
+	$(BIN)/sqlfluff lint models tests/generic tests/*.sql analyses
 
 clean:
 	rm -rf target logs warehouse publish

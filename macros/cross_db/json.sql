@@ -14,12 +14,8 @@
 {% endmacro %}
 
 {% macro postgres__json_is_object(column) %}
-    {#- PostgreSQL 15 has no IS JSON: accept text shaped like an object that casts cleanly. -#}
-    ({{ column }} ~ '^\s*\{.*\}\s*$' and {{ setup_journeys.postgres_json_valid(column) }})
-{% endmacro %}
-
-{% macro postgres_json_valid(column) %}
-    (pg_input_is_valid({{ column }}, 'jsonb'))
+    {#- PostgreSQL 15 cannot test JSON text without raising: see create_helper_functions. -#}
+    (jsonb_typeof({{ target.schema }}.try_parse_jsonb({{ column }})) = 'object')
 {% endmacro %}
 
 
@@ -36,5 +32,27 @@
 {% endmacro %}
 
 {% macro postgres__json_text(column, key) %}
-    (cast({{ column }} as jsonb) ->> '{{ key }}')
+    ({{ target.schema }}.try_parse_jsonb({{ column }}) ->> '{{ key }}')
+{% endmacro %}
+
+
+{% macro create_helper_functions() %}
+    {#- on-run-start: engines that need a helper function get it here; others run a no-op. -#}
+    {{ return(adapter.dispatch('create_helper_functions', 'setup_journeys')()) }}
+{% endmacro %}
+
+{% macro default__create_helper_functions() %}
+    select 1 as no_helper_functions_needed
+{% endmacro %}
+
+{% macro postgres__create_helper_functions() %}
+    create schema if not exists {{ target.schema }};
+    create or replace function {{ target.schema }}.try_parse_jsonb(input text) returns jsonb
+    language plpgsql immutable as $body$
+    begin
+        return input::jsonb;
+    exception when others then
+        return null;
+    end;
+    $body$
 {% endmacro %}

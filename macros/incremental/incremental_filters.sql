@@ -49,8 +49,8 @@
     -#}
     {%- if is_incremental() -%}
         account_id in (
-            select recompute_events.account_id
-            from {{ events_cte }} as recompute_events
+            select recent_events.account_id
+            from {{ events_cte }} as recent_events
             cross join (
                 select
                     max(max_received_at) as max_received_at,
@@ -58,14 +58,14 @@
                 from {{ this }}
             ) as previous_run
             where
-                recompute_events.received_at > {{ dbt.dateadd(
+                recent_events.received_at > {{ dbt.dateadd(
                     'hour',
                     -1 * setting('incremental_lookback_hours'),
                     "coalesce(previous_run.max_received_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
                 ) }}
                 or (
-                    recompute_events.occurred_at > coalesce(previous_run.computed_as_of, {{ as_of }})
-                    and recompute_events.occurred_at <= {{ as_of }}
+                    recent_events.occurred_at > coalesce(previous_run.computed_as_of, {{ as_of }})
+                    and recent_events.occurred_at <= {{ as_of }}
                 )
                 or {{ as_of }} < previous_run.computed_as_of
         )

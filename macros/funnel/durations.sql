@@ -1,0 +1,34 @@
+{#-
+    Elapsed time helpers for the funnel and time-to-connect marts.
+
+    minutes_between(start, end): elapsed minutes (fractional, seconds kept) from start to end.
+    dbt.datediff counts calendar boundaries crossed (10:59 -> 11:01 is "1 hour"), which is
+    not elapsed time, so each engine gets an exact expression.
+
+    conversion_window_end(started_at): the end of a setup's conversion window
+    (var conversion_window_days after started_at; a step counts only when reached by then).
+-#}
+
+{% macro minutes_between(start_expression, end_expression) %}
+    {{ return(adapter.dispatch('minutes_between', 'setup_journeys')(start_expression, end_expression)) }}
+{% endmacro %}
+
+{% macro default__minutes_between(start_expression, end_expression) -%}
+    {#- Spark / Databricks / Trino-compatible: seconds since the epoch. -#}
+    ((unix_timestamp({{ end_expression }}) - unix_timestamp({{ start_expression }})) / 60.0)
+{%- endmacro %}
+
+{% macro duckdb__minutes_between(start_expression, end_expression) -%}
+    ((epoch({{ end_expression }}) - epoch({{ start_expression }})) / 60.0)
+{%- endmacro %}
+
+{% macro postgres__minutes_between(start_expression, end_expression) -%}
+    (extract(epoch from ({{ end_expression }} - {{ start_expression }})) / 60.0)
+{%- endmacro %}
+
+
+{% macro conversion_window_end(started_at) -%}
+    {#- In minutes, so a fractional var (1.5 days) is honoured. -#}
+    {{ dbt.dateadd('minute', (setting('conversion_window_days') * 1440) | int, started_at) }}
+{%- endmacro %}
+

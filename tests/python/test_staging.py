@@ -1,0 +1,242 @@
+"""Scenario tests for staging (SPEC 2, 3, 7): dedup, normalisation, quarantine, CDC, incremental loads.
+
+One raw dataset of small stories is built once; each test states the rows it expects.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import datetime, timedelta
+
+import pytest
+
+from conftest import PROJECT_DIR, Warehouse
+
+AS_OF = "2026-03-10 12:00:00"
+T0 = datetime(2026, 3, 1, 9, 0, 0)
+
+
+def at(hours: float) -> datetime:
+    return T0 + timedelta(hours=hours)
+
+
+def event(event_id, name, occurred_h, received_h, account="acc_stage", user="u_stage",
+          integration="salesforce", properties="{}"):
+    return {
+        "event_id": event_id,
+        "event_name": name,
+        "occurred_at": None if occurred_h is None else at(occurred_h),
+        "received_at": None if received_h is None else at(received_h),
+        "account_id": account,
+        "user_id": user,
+        "integration_type": integration,
+        "properties": properties,
+    }
+
+
+FIRST_BATCH_EVENTS = [
+    # Normalisation of names and integration types.
+    event("n1", "  Integration-Started", 0, 0.01, integration=" SALESFORCE "),
+    event("n2", "Integration   Connected", 1, 1.01, integration="Sales-Force"),
+    event("n3", "sync--completed", 2, 2.01, integration="salesforce"),
+    # The same event_id three times: the earliest received_at is kept.
+    event("d1", "api_key_created", 3, 3.50, integration="stripe", properties='{"environment": "Production"}'),
+    event("d1", "api_key_created", 3, 3.10, integration="stripe", properties='{"environment": "Production"}'),
+    event("d1", "api_key_created", 3, 9.00, integration="stripe", properties='{"environment": "Production"}'),
+    # Null event_id: a deterministic id; the exact re-delivery collapses, a different row does not.
+    event(None, "setup_error_seen", 4, 4.01, integration="stripe", properties='{"error_code": "Invalid-API-Key"}'),
+    event(None, "setup_error_seen", 4, 6.00, integration="stripe", properties='{"error_code": "Invalid-API-Key"}'),
+    event(None, "setup_error_seen", 5, 5.01, integration="stripe", properties='{"error_code": "rate_limited"}'),
+    # Errors without a code default to their own name; malformed JSON keeps the event, flagged.
+    event("j1", "auth_failed", 6, 6.01, integration="hubspot", properties="{error_code: oops"),
+    event("j2", "sync_failed", 6.5, 6.51, integration="hubspot", properties="not json"),
+    event("j3", "dns_check_failed", 7, 7.01, integration="sending_domain", properties=None),
+    event("j4", "integration_status_viewed", 7.5, 7.51, integration="hubspot", properties='{"status": "Pending"}'),
+    # Account-level signal without integration_type is fine.
+    event("s1", "pricing_viewed", 8, 8.01, integration=None),
+    # Quarantine: one row per reason.
+    event("q1", "integration_started", 1, 1.01, account=None),
+    event("q2", "integration_started", None, 1.01),
+    event("q3", "foo_bar", 1, 1.01),
+    event("q4", "api_key_created", 1, 1.01, integration=None),
+    event("q5", "integration_started", 30, 1.0),
+    event("q6", "integration_started", 1, None),
+    # Exact duplicate quarantined rows are both kept (nothing is lost).
+    event("q3", "foo_bar", 1, 1.01),
+]
+
+ACCOUNTS = [
+    {"account_id": "acc_stage", "account_name": "Old name", "plan_tier": "free", "signed_up_at": at(-48),
+     "acquisition_source": "Organic", "updated_at": at(-48)},
+    {"account_id": "acc_stage", "account_name": "Stage Co", "plan_tier": " Enterprise", "signed_up_at": at(-48),
+     "acquisition_source": "Organic", "updated_at": at(-1)},
+]
+USERS = [
+    {"user_id": "u_stage", "account_id": "acc_stage", "email": " Ada@Example.com", "role": "member",
+     "email_opt_out": False, "created_at": at(-48), "updated_at": at(-48)},
+    {"user_id": "u_stage", "account_id": "acc_stage", "email": "ada@example.com", "role": "Admin",
+     "email_opt_out": None, "created_at": at(-48), "updated_at": at(-2)},
+]
+
+SECOND_BATCH_EVENTS = [
+    # Re-delivery of an event staged in the first run (later received_at): a duplicate.
+    event("n1", "integration_started", 0, 40, integration="salesforce"),
+    # A late event: old occurred_at, new received_at.
+    event("late1", "test_event_sent", 3.5, 41, integration="stripe"),
+    # A brand-new event and a new dirty row.
+    event("new1", "first_api_call_success", 40, 40.5, integration="stripe"),
+    event("q7", "unknown thing", 40, 40.5),
+]
+
+
+def _counts(warehouse: Warehouse) -> dict[str, int]:
+    return warehouse.query(
+        """
+        select
+            (select count(*) from raw.setup_events) as raw_rows,
+            (select count(*) from main_staging.stg_raw__setup_events) as staged,
+            (select count(*) from main_staging.stg_raw__setup_events_duplicates) as duplicates,
+            (select count(*) from main.setup_events_quarantine) as quarantined
+        """
+    )[0]
+
+
+@pytest.fixture(scope="module")
+def staged(new_warehouse) -> Warehouse:
+    warehouse = new_warehouse("staging")
+    warehouse.load_raw({"setup_events": FIRST_BATCH_EVENTS, "accounts": ACCOUNTS, "users": USERS})
+    warehouse.build(AS_OF)
+    return warehouse
+
+
+def test_names_and_integration_types_are_normalised(staged: Warehouse) -> None:
+    rows = staged.query(
+        "select event_id, event_name, integration_type from main_staging.stg_raw__setup_events"
+        " where event_id in ('n1', 'n2', 'n3') order by event_id"
+    )
+    assert rows == [
+        {"event_id": "n1", "event_name": "integration_started", "integration_type": "salesforce"},
+        {"event_id": "n2", "event_name": "integration_connected", "integration_type": "sales_force"},
+        {"event_id": "n3", "event_name": "sync_completed", "integration_type": "salesforce"},
+    ]
+
+
+def test_earliest_arrival_of_an_event_id_is_kept(staged: Warehouse) -> None:
+    rows = staged.query("select received_at, environment from main_staging.stg_raw__setup_events where event_id = 'd1'")
+    assert rows == [{"received_at": at(3.10), "environment": "production"}]
+    removed = staged.query(
+        "select received_at, arrival_number, kept_received_at from main_staging.stg_raw__setup_events_duplicates"
+        " where event_id = 'd1' order by arrival_number"
+    )
+    assert removed == [
+        {"received_at": at(3.50), "arrival_number": 2, "kept_received_at": at(3.10)},
+        {"received_at": at(9.00), "arrival_number": 3, "kept_received_at": at(3.10)},
+    ]
+
+
+def test_null_event_ids_get_a_deterministic_id_and_exact_redeliveries_collapse(staged: Warehouse) -> None:
+    rows = staged.query(
+        "select event_id, error_code, received_at from main_staging.stg_raw__setup_events"
+        " where has_generated_event_id order by occurred_at"
+    )
+    assert [(row["error_code"], row["received_at"]) for row in rows] == [
+        ("invalid_api_key", at(4.01)),
+        ("rate_limited", at(5.01)),
+    ]
+    assert all(row["event_id"].startswith("gen_") for row in rows)
+    assert rows[0]["event_id"] != rows[1]["event_id"]
+    assert staged.scalar(
+        "select count(*) from main_staging.stg_raw__setup_events_duplicates where has_generated_event_id"
+    ) == 1
+
+
+def test_error_codes_default_and_malformed_json_is_flagged_not_dropped(staged: Warehouse) -> None:
+    rows = staged.query(
+        "select event_id, error_code, has_malformed_properties, properties, integration_status"
+        " from main_staging.stg_raw__setup_events where event_id like 'j%' order by event_id"
+    )
+    assert rows == [
+        {"event_id": "j1", "error_code": "auth_failed", "has_malformed_properties": True, "properties": None,
+         "integration_status": None},
+        {"event_id": "j2", "error_code": "sync_failed", "has_malformed_properties": True, "properties": None,
+         "integration_status": None},
+        {"event_id": "j3", "error_code": "dns_check_failed", "has_malformed_properties": False, "properties": None,
+         "integration_status": None},
+        {"event_id": "j4", "error_code": None, "has_malformed_properties": False, "properties": '{"status": "Pending"}',
+         "integration_status": "pending"},
+    ]
+
+
+def test_every_quarantine_reason_is_recorded_with_the_raw_row(staged: Warehouse) -> None:
+    rows = staged.query(
+        "select event_id, event_name, reject_reason from main.setup_events_quarantine order by event_id, reject_reason"
+    )
+    assert rows == [
+        {"event_id": "q1", "event_name": "integration_started", "reject_reason": "missing_account_id"},
+        {"event_id": "q2", "event_name": "integration_started", "reject_reason": "missing_occurred_at"},
+        {"event_id": "q3", "event_name": "foo_bar", "reject_reason": "unknown_event_name"},
+        {"event_id": "q3", "event_name": "foo_bar", "reject_reason": "unknown_event_name"},
+        {"event_id": "q4", "event_name": "api_key_created", "reject_reason": "missing_integration_type"},
+        {"event_id": "q5", "event_name": "integration_started", "reject_reason": "occurred_after_received"},
+        {"event_id": "q6", "event_name": "integration_started", "reject_reason": "missing_received_at"},
+    ]
+
+
+def test_every_raw_row_is_staged_removed_or_quarantined(staged: Warehouse) -> None:
+    counts = _counts(staged)
+    assert counts == {"raw_rows": len(FIRST_BATCH_EVENTS), "staged": 11, "duplicates": 3, "quarantined": 7}
+
+
+def test_cdc_keeps_the_latest_row(staged: Warehouse) -> None:
+    assert staged.query("select account_name, plan_tier, cdc_row_count from main_staging.stg_raw__accounts") == [
+        {"account_name": "Stage Co", "plan_tier": "enterprise", "cdc_row_count": 2}
+    ]
+    assert staged.query("select email, role, is_admin, is_email_opt_out from main_staging.stg_raw__users") == [
+        {"email": "ada@example.com", "role": "admin", "is_admin": True, "is_email_opt_out": False}
+    ]
+
+
+def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: Warehouse, tmp_path) -> None:
+    staged.load_raw({"setup_events": SECOND_BATCH_EVENTS}, replace=False)
+    staged.build(AS_OF)
+    counts = _counts(staged)
+    assert counts == {"raw_rows": len(FIRST_BATCH_EVENTS) + 4, "staged": 13, "duplicates": 4, "quarantined": 8}
+    assert staged.query(
+        "select event_id, received_at from main_staging.stg_raw__setup_events where event_id in ('n1', 'late1')"
+        " order by event_id"
+    ) == [{"event_id": "late1", "received_at": at(41)}, {"event_id": "n1", "received_at": at(0.01)}]
+
+    # Incremental equals full refresh.
+    copy = Warehouse(tmp_path / "full.duckdb")
+    shutil.copy(staged.path, copy.path)
+    copy.build(AS_OF, full_refresh=True)
+    for table in ("main_staging.stg_raw__setup_events", "main.setup_events_quarantine"):
+        sql = f"select * from {table} order by all"
+        assert staged.query(sql) == copy.query(sql), table
+
+
+@pytest.mark.parametrize(
+    ("vars_yaml", "expected"),
+    [
+        ('{as_of: "2026-13-45 12:00:00"}', "Var 'as_of' must be a UTC timestamp"),
+        ('{as_of: "yesterday"}', "Var 'as_of' must be a UTC timestamp"),
+        ("{abandoned_after_days: abc}", "Var 'abandoned_after_days' must be a number of days"),
+        ("{holdout_percent: 150}", "Var 'holdout_percent' must be between 0 and 100 percent"),
+        ("{high_value_plan_tiers: [platinum]}", "Var 'high_value_plan_tiers' may only hold"),
+    ],
+)
+def test_a_malformed_var_fails_the_run_with_a_clear_message(vars_yaml: str, expected: str, tmp_path) -> None:
+    result = subprocess.run(
+        [str(PROJECT_DIR / ".venv" / "bin" / "dbt") if (PROJECT_DIR / ".venv" / "bin" / "dbt").exists() else "dbt",
+         "run", "--select", "stg_raw__accounts", "--vars", vars_yaml,
+         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR), "--target-path", str(tmp_path / "t")],
+        capture_output=True,
+        text=True,
+        env={"DUCKDB_PATH": str(tmp_path / "vars.duckdb"), "PATH": str(PROJECT_DIR / ".venv" / "bin") + ":/usr/bin:/bin"},
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert expected in result.stdout + result.stderr
