@@ -466,7 +466,9 @@ def incremental_runs(new_warehouse, tmp_path_factory: pytest.TempPathFactory) ->
             full_refresh_rows.clear()
         as_of_text = as_of.strftime("%Y-%m-%d %H:%M:%S")
         if index == 0:
-            incremental.build(as_of_text, select=INCREMENTAL_SELECTION)  # seeds, models and their tests
+            # Seeds, models and the tests whose every parent is selected.
+            incremental.dbt("build", "--select", INCREMENTAL_SELECTION, "--indirect-selection", "cautious",
+                            as_of=as_of_text)
             continue
         incremental.dbt("run", "--select", INCREMENTAL_SELECTION, as_of=as_of_text)
         if as_of_text not in full_refresh_rows:
