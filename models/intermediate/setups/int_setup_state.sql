@@ -219,6 +219,7 @@ final as (
         measured.event_count,
         measured.error_count,
         measured.distinct_error_code_count,
+        measured.first_error_at,
         measured.last_error_at,
         measured.last_error_code,
         measured.last_error_class,
@@ -280,6 +281,7 @@ with_admin_rule as (
             as needs_admin_since,
         coalesce(
             final.requires_admin
+            and final.starter_user_id is not null
             and not final.is_starter_admin
             and not final.is_completed
             and {{ dbt.dateadd('minute', (setting('needs_admin_after_hours') * 60) | int, 'final.started_at') }} <= {{ as_of }},

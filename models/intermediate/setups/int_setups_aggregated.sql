@@ -62,6 +62,7 @@ aggregated as (
         {{ arg_max_by('is_error', event_order) }} as is_last_event_error,
         sum(case when is_error then 1 else 0 end) as error_count,
         count(distinct case when is_error then error_code end) as distinct_error_code_count,
+        min(case when is_error then occurred_at end) as first_error_at,
         max(case when is_error then occurred_at end) as last_error_at,
         {{ arg_max_by('error_code', event_order, "is_error") }} as last_error_code,
         {{ arg_max_by('error_class', event_order, "is_error") }} as last_error_class,

@@ -73,7 +73,7 @@ measured as (
         end as observed_minutes,
         error_count,
         error_count > 0 as has_error,
-        error_count > 0 and is_completed as is_error_recovered,
+        coalesce(first_error_at < completed_at, false) as is_error_recovered,
         first_workflow_launched_at,
         first_workflow_launched_at is not null as is_account_activated,
         case
