@@ -23,7 +23,8 @@
 {%- endmacro %}
 
 {% macro postgres__minutes_between(start_expression, end_expression) -%}
-    (extract(epoch from ({{ end_expression }} - {{ start_expression }})) / 60.0)
+    {#- extract() returns numeric on PostgreSQL 14+: a double keeps the type of other engines. -#}
+    (cast(extract(epoch from ({{ end_expression }} - {{ start_expression }})) as double precision) / 60.0)
 {%- endmacro %}
 
 
