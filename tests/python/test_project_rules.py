@@ -1,0 +1,146 @@
+"""dbt-project-evaluator's rules as checks over target/manifest.json (the package cannot be installed here).
+
+`dbt parse` is enough to produce the manifest, so this module needs no warehouse build.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from conftest import PROJECT_DIR
+from setup_journeys.dbt_runner import run_dbt
+
+# SPEC 6: the output models whose names are fixed, with their required columns.
+SPEC_OUTPUTS = {
+    "account_integration_state": ["account_id", "integration_type", "setup_path", "status", "started_at",
+                                  "completed_at", "last_progress_at", "next_required_step", "error_count",
+                                  "last_error_code"],
+    "account_setup_state": ["account_id", "setup_stage", "integrations_started", "integrations_completed",
+                            "first_started_at", "first_completed_at", "is_setup_complete"],
+    "account_setup_state_history": ["account_id", "setup_stage", "valid_from", "valid_to"],
+    "friction_segments": ["account_id", "integration_type", "segment", "entered_at"],
+    "setup_funnel": ["cohort_week", "integration_type", "plan_tier", "acquisition_source", "step_number", "step_name",
+                     "setups_started", "setups_reached", "setups_pending", "conversion_from_start",
+                     "conversion_from_previous"],
+    "time_to_connect": ["account_id", "integration_type", "started_at", "completed_at", "minutes_to_complete",
+                        "signup_to_complete_minutes"],
+    "export_journey_due": ["sync_key", "account_id", "integration_type", "journey_step", "reminder_number",
+                           "recipient_user_id", "recipient_email", "channel", "due_at"],
+    "journey_suppressions": ["sync_key", "account_id", "integration_type", "journey_step", "reminder_number",
+                             "recipient_user_id", "suppression_reason"],
+    "setup_events_quarantine": ["event_id", "event_name", "occurred_at", "received_at", "account_id", "user_id",
+                                "integration_type", "properties", "reject_reason"],
+}
+MAX_CHILDREN = 8  # a model read by more than this many models is a hub worth splitting
+MAX_VIEW_CHAIN = 5
+POSTGRES_IDENTIFIER_LIMIT = 63
+
+
+@pytest.fixture(scope="module")
+def manifest(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    target = tmp_path_factory.mktemp("parse_target")
+    run_dbt(["parse", "--target-path", str(target)])
+    return json.loads((Path(target) / "manifest.json").read_text())
+
+
+def _models(manifest: dict) -> dict[str, dict]:
+    return {node["name"]: node for node in manifest["nodes"].values() if node["resource_type"] == "model"}
+
+
+def test_spec_outputs_exist_with_their_required_columns(manifest: dict) -> None:
+    models = _models(manifest)
+    for name, required in SPEC_OUTPUTS.items():
+        assert name in models, f"SPEC output {name} is missing"
+        documented = set(models[name]["columns"])
+        assert set(required) <= documented, f"{name} does not document {set(required) - documented}"
+
+
+def test_only_staging_reads_sources(manifest: dict) -> None:
+    for model in _models(manifest).values():
+        if model["depends_on"]["nodes"] and any(node.startswith("source.") for node in model["depends_on"]["nodes"]):
+            assert "/staging/" in "/" + model["original_file_path"], f"{model['name']} reads a source outside staging"
+
+
+def test_every_model_is_described_and_has_a_primary_key_test(manifest: dict) -> None:
+    tested_models: dict[str, set[str]] = defaultdict(set)
+    for node in manifest["nodes"].values():
+        if node["resource_type"] != "test":
+            continue
+        test_name = (node.get("test_metadata") or {}).get("name")
+        if test_name in {"unique", "unique_combination"}:
+            for parent in node["depends_on"]["nodes"]:
+                tested_models[parent].add(test_name)
+    undescribed = [name for name, model in _models(manifest).items() if not model["description"].strip()]
+    assert not undescribed, f"models without a description: {undescribed}"
+    without_key = [
+        name for name, model in _models(manifest).items()
+        if model["config"]["materialized"] in {"table", "incremental"} and not tested_models[model["unique_id"]]
+        and name != "metricflow_time_spine"
+    ]
+    assert not without_key, f"tables without a unique / unique_combination test: {without_key}"
+
+
+def test_mart_columns_are_all_documented(manifest: dict) -> None:
+    for model in _models(manifest).values():
+        if "/marts/" not in model["original_file_path"]:
+            continue
+        missing = [name for name, column in model["columns"].items() if not column.get("description", "").strip()]
+        assert not missing, f"{model['name']}: columns without a description: {missing}"
+
+
+def test_no_model_has_too_many_direct_children_or_deep_view_chains(manifest: dict) -> None:
+    models = _models(manifest)
+    by_id = {model["unique_id"]: model for model in models.values()}
+    children: dict[str, int] = defaultdict(int)
+    for model in models.values():
+        for parent in model["depends_on"]["nodes"]:
+            if parent in by_id:
+                children[parent] += 1
+    hubs = {by_id[node]["name"]: count for node, count in children.items() if count > MAX_CHILDREN}
+    assert not hubs, f"models with more than {MAX_CHILDREN} direct children: {hubs}"
+
+    def view_depth(unique_id: str) -> int:
+        model = by_id[unique_id]
+        if model["config"]["materialized"] != "view":
+            return 0
+        parents = [parent for parent in model["depends_on"]["nodes"] if parent in by_id]
+        return 1 + max((view_depth(parent) for parent in parents), default=0)
+
+    deep = {model["name"]: view_depth(model["unique_id"]) for model in models.values()
+            if view_depth(model["unique_id"]) > MAX_VIEW_CHAIN}
+    assert not deep, f"chains of views deeper than {MAX_VIEW_CHAIN}: {deep}"
+
+
+def test_names_fit_every_engine(manifest: dict) -> None:
+    too_long = [
+        node["name"] for node in manifest["nodes"].values()
+        if node["resource_type"] in {"model", "unit_test", "seed", "snapshot"}
+        and len(node["name"]) > POSTGRES_IDENTIFIER_LIMIT
+    ]
+    too_long += [node["name"] for node in manifest.get("unit_tests", {}).values()
+                 if len(node["name"]) > POSTGRES_IDENTIFIER_LIMIT]
+    assert not too_long, f"names longer than PostgreSQL's {POSTGRES_IDENTIFIER_LIMIT} characters: {too_long}"
+
+
+def test_no_threshold_literal_is_buried_in_sql() -> None:
+    """Thresholds live in vars and seeds: no `interval '7 days'`-style literal in a model."""
+    pattern = re.compile(r"interval\s+'?\d+|\b(?:hours?|days?|minutes?)\s*[<>]=?\s*\d", re.IGNORECASE)
+    offenders = []
+    for path in (PROJECT_DIR / "models").rglob("*.sql"):
+        for number, line in enumerate(path.read_text().splitlines(), start=1):
+            if pattern.search(line):
+                offenders.append(f"{path.relative_to(PROJECT_DIR)}:{number}: {line.strip()}")
+    assert not offenders, "\n".join(offenders)
+
+
+def test_every_business_rule_model_has_unit_tests(manifest: dict) -> None:
+    unit_tested = {node["model"] for node in manifest.get("unit_tests", {}).values()}
+    for name in ["stg_raw__setup_events", "int_setups_aggregated", "int_setup_state", "friction_segments",
+                 "setup_funnel", "time_to_connect", "time_to_connect_survival", "int_journey_candidates",
+                 "int_journey_guardrails"]:
+        assert name in unit_tested, f"{name} has no dbt unit test"
