@@ -6,8 +6,11 @@
     only while its success handoff is current (completed within success_handoff_within_days),
     so that the exit guardrail records what the completion cancelled without the suppressions
     growing with every setup ever completed. Reads one row per setup, users and seeds; the
-    only event-level input is the per-code repeated-error detail (errors only).
+    only event-level input is the per-code repeated-error detail (errors only). A table: the
+    guardrails and several tests read it, and a view would recompute it for each.
 -#}
+{{ config(materialized='table') }}
+
 {%- set as_of = as_of_literal() -%}
 
 with
