@@ -56,3 +56,31 @@
     end;
     $body$
 {% endmacro %}
+
+
+{#-
+    Several keys of one JSON text parsed once: `json_fields(column, keys)` is the parsed value
+    (select it as a column), `json_field(parsed_column, keys, key)` reads one key from it.
+-#}
+{% macro json_fields(column, keys) %}
+    {{ return(adapter.dispatch('json_fields', 'setup_journeys')(column, keys)) }}
+{% endmacro %}
+
+{% macro default__json_fields(column, keys) %}{{ column }}{% endmacro %}
+
+{% macro duckdb__json_fields(column, keys) -%}
+    json_extract_string({{ column }}, [{% for key in keys %}'$.{{ key }}'{{ ', ' if not loop.last }}{% endfor %}])
+{%- endmacro %}
+
+{% macro postgres__json_fields(column, keys) %}{{ target.schema }}.try_parse_jsonb({{ column }}){% endmacro %}
+
+
+{% macro json_field(parsed_column, keys, key) %}
+    {{ return(adapter.dispatch('json_field', 'setup_journeys')(parsed_column, keys, key)) }}
+{% endmacro %}
+
+{% macro default__json_field(parsed_column, keys, key) %}get_json_object({{ parsed_column }}, '$.{{ key }}'){% endmacro %}
+
+{% macro duckdb__json_field(parsed_column, keys, key) %}{{ parsed_column }}[{{ keys.index(key) + 1 }}]{% endmacro %}
+
+{% macro postgres__json_field(parsed_column, keys, key) %}({{ parsed_column }} ->> '{{ key }}'){% endmacro %}

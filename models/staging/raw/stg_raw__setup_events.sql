@@ -50,6 +50,21 @@ not_yet_staged as (
 
 ),
 
+{%- set property_keys = [
+    'error_code', 'environment', 'key_scope', 'setup_surface', 'status', 'verification_method',
+    'initiated_by_role', 'provider', 'domain',
+] %}
+
+properties_parsed as (
+
+    -- The JSON text is parsed once for all keys (not once per key).
+    select
+        not_yet_staged.*,
+        {{ json_fields('properties_json', property_keys) }} as property_values
+    from not_yet_staged
+
+),
+
 parsed as (
 
     select
@@ -66,14 +81,19 @@ parsed as (
         has_malformed_properties,
         case
             when event_category = 'error'
-                then coalesce({{ normalize_name(json_text('properties_json', 'error_code')) }}, default_error_code, 'unspecified')
+                then coalesce(
+                    {{ normalize_name(json_field('property_values', property_keys, 'error_code')) }},
+                    default_error_code,
+                    'unspecified'
+                )
         end as error_code,
         {%- for key in ['environment', 'key_scope', 'setup_surface', 'status', 'verification_method', 'initiated_by_role'] %}
-        {{ normalize_name(json_text('properties_json', key)) }} as {{ 'integration_status' if key == 'status' else key }},
+        {{ normalize_name(json_field('property_values', property_keys, key)) }}
+            as {{ 'integration_status' if key == 'status' else key }},
         {%- endfor %}
-        lower(trim({{ json_text('properties_json', 'provider') }})) as provider,
-        lower(trim({{ json_text('properties_json', 'domain') }})) as sending_domain
-    from not_yet_staged
+        lower(trim({{ json_field('property_values', property_keys, 'provider') }})) as provider,
+        lower(trim({{ json_field('property_values', property_keys, 'domain') }})) as sending_domain
+    from properties_parsed
 
 )
 
