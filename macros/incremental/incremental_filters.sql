@@ -37,9 +37,10 @@
 {% endmacro %}
 
 
-{% macro account_needs_recompute(events_cte, as_of) %}
+{% macro account_needs_recompute(events_relation, as_of) %}
     {#-
-        int_setups_aggregated: the accounts whose visible events changed since the last run:
+        int_setups_aggregated: the accounts whose visible events changed since the last run,
+        looked up in the staged events table itself (three narrow columns, no seed joins):
         events received after its watermark (minus the lookback: late and out-of-order loads),
         or events that became visible because as_of moved forward. When as_of moves backwards
         (rebuilding the past) the pre-hook `reset_when_as_of_moves_back` has emptied the table,
@@ -50,7 +51,7 @@
     {%- if is_incremental() -%}
         account_id in (
             select recent_events.account_id
-            from {{ events_cte }} as recent_events
+            from {{ events_relation }} as recent_events
             cross join (
                 select
                     max(max_received_at) as max_received_at,

@@ -34,7 +34,7 @@ events as (
 scoped_events as (
 
     select * from events
-    where {{ account_needs_recompute('events', as_of) }}
+    where {{ account_needs_recompute(ref('stg_raw__setup_events'), as_of) }}
 
 ),
 
