@@ -4,17 +4,28 @@
 -#}
 
 {% macro received_in_lookback_window(column='received_at', watermark_column='received_at') %}
-    {#- Rows received after the newest loaded row minus incremental_lookback_hours. -#}
+    {#-
+        Rows received after the newest loaded row minus incremental_lookback_hours. The window
+        start is read once at run time and inlined as a literal, so the engine can push the
+        filter into the raw scan (and skip row groups by their min/max) instead of normalising
+        every raw row before comparing it with a subquery.
+    -#}
     {%- if is_incremental() -%}
-        {{ column }} > (
+        {%- set window_start_sql -%}
             select
                 {{ dbt.dateadd(
                     'hour',
                     -1 * setting('incremental_lookback_hours'),
                     "coalesce(max(" ~ watermark_column ~ "), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
-                ) }}
+                ) }} as window_start
             from {{ this }}
-        )
+        {%- endset -%}
+        {%- if execute -%}
+            {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
+            {{ column }} > cast('{{ window_start }}' as {{ dbt.type_timestamp() }})
+        {%- else -%}
+            {{ column }} > ({{ window_start_sql }})
+        {%- endif -%}
     {%- else -%}
         true
     {%- endif -%}

@@ -1,8 +1,11 @@
 {#-
     Visible error events of each setup, each with the previous error of the same code in the
     same setup (lag over a partition: linear, no self-join). Feeds repeated_errors and the
-    troubleshooting journey.
+    troubleshooting journey. A table: errors are a few percent of events, and the setup state,
+    the journey and their tests all read it (a view would rescan every event for each).
 -#}
+{{ config(materialized='table') }}
+
 with
 
 errors as (
