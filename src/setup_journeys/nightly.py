@@ -298,4 +298,4 @@ def run_nightly(
     return result
 
 
-__all__ = ["DuckDBReader", "NightlyFailure", "NightlyResult", "WarehouseReader", "run_nightly"]
+__all__ = ["DuckDBReader", "NightlyFailure", "NightlyResult", "PostgresReader", "WarehouseReader", "run_nightly"]
