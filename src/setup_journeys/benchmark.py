@@ -125,8 +125,8 @@ def dbt_executable() -> str:
     return str(local) if local.exists() else "dbt"
 
 
-def dbt_build(db_path: Path, as_of: str, target_path: Path, full_refresh: bool,
-              temp_directory: Path) -> tuple[Measured, list[dict[str, object]]]:
+def dbt_build(db_path: Path, as_of: str, target_path: Path,
+              full_refresh: bool) -> tuple[Measured, list[dict[str, object]]]:
     """`dbt build` in a subprocess against db_path; returns the measurement and per-node timings."""
     command = [
         # As the nightly job builds: every model and data test; unit tests check the SQL and run in CI.
@@ -136,7 +136,8 @@ def dbt_build(db_path: Path, as_of: str, target_path: Path, full_refresh: bool,
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(target_path), "--log-path", str(target_path / "logs"),
     ]
-    env = {**os.environ, "DUCKDB_PATH": str(db_path), "DUCKDB_TEMP_DIRECTORY": str(temp_directory),
+    # The profile leaves temp_directory at DuckDB's default (<database>.tmp, beside the file).
+    env = {**os.environ, "DUCKDB_PATH": str(db_path),
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     measured = measure(command, env=env, cwd=PROJECT_DIR)
     nodes: list[dict[str, object]] = []
@@ -219,7 +220,7 @@ def benchmark_size(label: str, workdir: Path, seed: int = 42, keep: bool = False
         con.close()
 
         log(f"[{label}] dbt build --full-refresh as of {as_of}")
-        result.full, result.full_nodes = dbt_build(db_path, as_of, run_dir / "target-full", True, temp_directory)
+        result.full, result.full_nodes = dbt_build(db_path, as_of, run_dir / "target-full", True)
         if result.full.returncode != 0:
             result.errors.append("full build failed:\n" + _tail(result.full.output))
 
@@ -227,12 +228,13 @@ def benchmark_size(label: str, workdir: Path, seed: int = 42, keep: bool = False
         result.new_day_events = added["setup_events"]
         log(f"[{label}] dbt build (incremental, +{result.new_day_events} events) as of {next_as_of}")
         result.incremental, result.incremental_nodes = dbt_build(db_path, next_as_of, run_dir / "target-incremental",
-                                                                 False, temp_directory)
+                                                                 False)
         if result.incremental.returncode != 0:
             result.errors.append("incremental build failed:\n" + _tail(result.incremental.output))
     finally:
         if not keep:
-            for path in (db_path, db_path.with_suffix(".duckdb.wal"), temp_directory):
+            for path in (db_path, db_path.with_suffix(".duckdb.wal"), db_path.with_suffix(".duckdb.tmp"),
+                         temp_directory):
                 if path.is_dir():
                     shutil.rmtree(path, ignore_errors=True)
                 elif path.exists():
