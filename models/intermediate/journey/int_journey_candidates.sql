@@ -228,7 +228,7 @@ internal_alerts as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_code,
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         'abandoned' as alert_reason,
-        {{ dbt.dateadd('day', setting('abandoned_after_days') | int, 'last_event_at') }} as due_at
+        abandoned_at as due_at
     from setups
     where
         status = 'abandoned'
