@@ -417,7 +417,7 @@ abandoned as (
         account_id,
         integration_type,
         'abandoned' as segment,
-        {{ friction_after('abandoned_after_days', 'last_event_at') }} as entered_at,
+        abandoned_at as entered_at,
         cast(null as {{ dbt.type_string() }}) as segment_error_codes,
         cast(null as {{ dbt.type_int() }}) as segment_event_count
     from open_setups
