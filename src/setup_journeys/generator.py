@@ -27,29 +27,19 @@ import pandas as pd
 
 from setup_journeys import DEMO_AS_OF
 from setup_journeys.raw_schema import RAW_TABLES, create_raw_schema, insert_frame, row_counts
+from setup_journeys.vocabulary import load as load_vocabulary
 
 # --------------------------------------------------------------------------------------------
-# Shared vocabulary (mirrors seeds/; the generator only needs names, not the rules).
+# Shared vocabulary, read from the seeds (setup_journeys.vocabulary): the generator only needs names.
 # --------------------------------------------------------------------------------------------
 
-PATH_STEPS: dict[str, list[str]] = {
-    "oauth": ["integration_started", "integration_connected", "sync_completed"],
-    "api": ["integration_started", "api_key_created", "test_event_sent", "first_api_call_success"],
-    "domain": ["integration_started", "domain_verification_started", "domain_verified", "sending_enabled"],
-}
-CATALOG: dict[str, str] = {
-    "salesforce": "oauth",
-    "hubspot": "oauth",
-    "slack": "oauth",
-    "stripe": "api",
-    "custom_api": "api",
-    "webhook": "api",
-    "sending_domain": "domain",
-}
-REQUIRES_ADMIN = {"salesforce", "sending_domain"}
-ROLES = ["owner", "admin", "engineer", "marketer", "member"]
-ADMIN_ROLES = {"owner", "admin"}
-PLAN_TIERS = ["free", "starter", "pro", "enterprise"]
+_VOCABULARY = load_vocabulary()
+PATH_STEPS: dict[str, list[str]] = {path: list(steps) for path, steps in _VOCABULARY.path_steps.items()}
+CATALOG: dict[str, str] = dict(_VOCABULARY.integration_paths)
+REQUIRES_ADMIN = set(_VOCABULARY.admin_integrations)
+ROLES = list(_VOCABULARY.user_roles)
+ADMIN_ROLES = set(_VOCABULARY.admin_roles)
+PLAN_TIERS = list(_VOCABULARY.plan_tiers)
 ACQUISITION_SOURCES = ["organic_search", "paid_search", "referral", "partner", "outbound_sales", "product_hunt"]
 SETUP_SURFACES = ["onboarding_checklist", "settings_page", "in_app_prompt"]
 # Error codes that fit each path (SPEC section 4 taxonomy), plus an unknown one.
@@ -692,6 +682,9 @@ def _dirty_rows(b: _DemoBuilder) -> None:
     # Client clock far ahead: occurred_at more than 1 day after received_at.
     b.event(acc, "test_event_sent", _ago(hours=-40), user=engineer, integration="webhook", props={},
             received_at=_ago(hours=28))
+    # Client clock at the epoch: before min_occurred_at, it would open a 1970 cohort.
+    b.event(acc, "integration_started", datetime(1970, 1, 1), user=engineer, integration="webhook", props={},
+            received_at=_ago(hours=27))
 
     acc = b.account("acc_dirty_properties", roles=["owner", "engineer"], story="dirty_properties_json",
                     integration="stripe")
