@@ -140,7 +140,9 @@ def test_no_threshold_literal_is_buried_in_sql() -> None:
 
 def test_every_business_rule_model_has_unit_tests(manifest: dict) -> None:
     unit_tested = {node["model"] for node in manifest.get("unit_tests", {}).values()}
-    for name in ["stg_raw__setup_events", "int_setups_aggregated", "int_setup_state", "friction_segments",
+    for name in ["stg_raw__setup_events", "int_setups_aggregated", "int_setup_progress", "int_setup_errors_after_progress",
+                 "int_setup_messages_sent", "int_setup_state", "int_friction_progress_stalls", "int_friction_errors",
+                 "int_friction_signals", "friction_segments",
                  "setup_funnel", "time_to_connect", "time_to_connect_survival", "int_journey_candidates",
                  "int_journey_guardrails"]:
         assert name in unit_tested, f"{name} has no dbt unit test"

@@ -6,7 +6,7 @@
     only while its success handoff is current (completed within success_handoff_within_days),
     so that the exit guardrail records what the completion cancelled without the suppressions
     growing with every setup ever completed. Reads one row per setup, users and seeds; the
-    only event-level input is the per-code repeated-error detail (errors only). A table: the
+    only finer input is the per-code repeated-errors rule (int_setup_errors_after_progress). A table: the
     guardrails and several tests read it, and a view would recompute it for each.
 -#}
 {{ config(materialized='table') }}
@@ -35,7 +35,8 @@ users as (
 
 repeated_errors as (
 
-    select * from {{ ref('int_journey_repeated_errors') }}
+    select * from {{ ref('int_setup_errors_after_progress') }}
+    where is_repeated
 
 ),
 
