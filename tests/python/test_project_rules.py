@@ -146,3 +146,19 @@ def test_every_business_rule_model_has_unit_tests(manifest: dict) -> None:
                  "setup_funnel", "time_to_connect", "time_to_connect_survival", "int_journey_candidates",
                  "int_journey_guardrails"]:
         assert name in unit_tested, f"{name} has no dbt unit test"
+
+
+def test_every_macro_and_its_arguments_are_described(manifest: dict) -> None:
+    """Every macro of the project has a description and every argument one too (macros/<dir>/_<dir>__macros.yml)."""
+    undocumented = []
+    for macro in manifest["macros"].values():
+        if macro["package_name"] != manifest["metadata"].get("project_name", "setup_journeys") \
+                or not macro["original_file_path"].startswith("macros/"):
+            continue
+        if not macro.get("description", "").strip():
+            undocumented.append(f"{macro['name']}: no description")
+        described = {argument["name"] for argument in macro.get("arguments", []) if argument.get("description")}
+        signature = re.search(r"macro\s+\w+\s*\(([^)]*)\)", macro["macro_sql"])
+        names = [part.split("=")[0].strip() for part in (signature.group(1) if signature else "").split(",") if part.strip()]
+        undocumented += [f"{macro['name']}: argument {name} not described" for name in names if name not in described]
+    assert not undocumented, "\n".join(undocumented)

@@ -33,7 +33,9 @@ EMITTERS = [
     ("account_setup_state_history", "setup_stage", ("setup_stage",), "setup_stages", "setup_stage"),
     ("int_journey_candidates", "journey_step", ("journey_step",), "journey_steps", "journey_step"),
     ("int_journey_candidates", "alert_reason", ("alert_reason",), "friction_segment_catalog", "segment"),
-    ("friction_segments", "segment", ("segment",), "friction_segment_catalog", "segment"),
+    ("int_friction_progress_stalls", "segment", ("segment",), "friction_segment_catalog", "segment"),
+    ("int_friction_errors", "segment", ("segment",), "friction_segment_catalog", "segment"),
+    ("int_friction_signals", "segment", ("segment",), "friction_segment_catalog", "segment"),
 ]
 # Published columns and the seed each must be tested against (dbt relationships tests).
 TESTED_COLUMNS = [
@@ -49,6 +51,10 @@ TESTED_COLUMNS = [
     ("friction_segments", "segment", "friction_segment_catalog"),
     ("stg_raw__accounts", "plan_tier", "plan_tiers"),
     ("stg_raw__users", "role", "user_roles"),
+    ("int_setup_events_enriched", "error_class", "error_classes"),
+    ("int_friction_progress_stalls", "segment", "friction_segment_catalog"),
+    ("int_friction_errors", "segment", "friction_segment_catalog"),
+    ("int_friction_signals", "segment", "friction_segment_catalog"),
 ]
 # The great-expectations value sets of the nightly gate and their homes.
 CHECKED_SETS = [
@@ -174,6 +180,33 @@ def _string_collections(tree: ast.AST) -> list[tuple[int, set[str]]]:
     return found
 
 
+def _vocabularies() -> dict[str, set[str]]:
+    """Every closed vocabulary and the values of its home seed."""
+    return {
+        "suppression reasons": seed_values("suppression_reasons", "suppression_reason"),
+        "quarantine reasons": seed_values("quarantine_reasons", "reject_reason"),
+        "journey steps": seed_values("journey_steps", "journey_step"),
+        "journey channels": seed_values("journey_channels", "channel"),
+        "setup statuses": seed_values("setup_statuses", "status"),
+        "setup stages": seed_values("setup_stages", "setup_stage"),
+        "friction segments": seed_values("friction_segment_catalog", "segment"),
+        "plan tiers": seed_values("plan_tiers", "plan_tier"),
+        "user roles": seed_values("user_roles", "role"),
+        "error classes": seed_values("error_classes", "error_class"),
+        "integration types": {row["integration_type"] for row in seed_rows("integration_catalog")},
+        "setup paths": {row["setup_path"] for row in seed_rows("setup_paths")},
+    }
+
+
+def _typed_out(values: set[str], vocabularies: dict[str, set[str]]) -> list[str]:
+    """The vocabularies a literal collection spells out: three or more of its values and most (over 3/4) of them.
+
+    Naming one or two values in a rule (`status = 'abandoned'`, the two intent events) is fine; a list holding
+    most of a vocabulary is a second home that drifts."""
+    return [f"{name}: {sorted(values & home)}" for name, home in vocabularies.items()
+            if len(values & home) >= 3 and len(values & home) > 0.75 * len(home)]
+
+
 def test_no_vocabulary_is_typed_out_in_python() -> None:
     """The Python side reads the seeds: no list, tuple, set or dict in src/ spells out a closed vocabulary.
 
@@ -182,18 +215,7 @@ def test_no_vocabulary_is_typed_out_in_python() -> None:
     `vocabulary-ok:` with a reason is a deliberate exception."""
     from setup_journeys import PROJECT_DIR
 
-    vocabularies = {
-        "suppression reasons": seed_values("suppression_reasons", "suppression_reason"),
-        "quarantine reasons": seed_values("quarantine_reasons", "reject_reason"),
-        "journey steps": seed_values("journey_steps", "journey_step"),
-        "setup statuses": seed_values("setup_statuses", "status"),
-        "setup stages": seed_values("setup_stages", "setup_stage"),
-        "friction segments": seed_values("friction_segment_catalog", "segment"),
-        "plan tiers": seed_values("plan_tiers", "plan_tier"),
-        "user roles": seed_values("user_roles", "role"),
-        "integration types": {row["integration_type"] for row in seed_rows("integration_catalog")},
-        "setup paths": {row["setup_path"] for row in seed_rows("setup_paths")},
-    }
+    vocabularies = _vocabularies()
     offenders = []
     for path in sorted((PROJECT_DIR / "src").rglob("*.py")):
         text = path.read_text()
@@ -201,7 +223,52 @@ def test_no_vocabulary_is_typed_out_in_python() -> None:
         for line, strings in _string_collections(ast.parse(text)):
             if "vocabulary-ok:" in lines[line - 1]:
                 continue
-            for name, values in vocabularies.items():
-                if len(strings & values) >= 3 and len(strings & values) > 0.75 * len(values):
-                    offenders.append(f"{path.relative_to(PROJECT_DIR)}:{line} lists {name}: {sorted(strings & values)}")
+            offenders += [f"{path.relative_to(PROJECT_DIR)}:{line} lists {found}"
+                          for found in _typed_out(strings, vocabularies)]
+    assert not offenders, "\n".join(offenders)
+
+
+# A parenthesised or bracketed list of two or more quoted literals: `in ('a', 'b', 'c')`, a Jinja `['a', 'b']`.
+_LITERAL_LIST = re.compile(r"[(\[]\s*(?:'[^'\n]*'\s*,\s*)+'[^'\n]*'\s*,?\s*[)\]]")
+
+
+def _sql_literal_lists(sql: str) -> list[tuple[int, set[str]]]:
+    """(line, values) of every literal list in a SQL or Jinja file, comments removed."""
+    sql = re.sub(r"{#.*?#}", lambda match: "\n" * match.group(0).count("\n"), sql, flags=re.DOTALL)
+    sql = re.sub(r"--[^\n]*", "", sql)
+    return [(sql.count("\n", 0, match.start()) + 1, set(re.findall(r"'([^'\n]*)'", match.group(0))))
+            for match in _LITERAL_LIST.finditer(sql)]
+
+
+def test_the_sql_rule_sees_a_typed_out_list() -> None:
+    """The detector itself: a typed-out list of plan tiers is caught, a rule naming two intent events is not."""
+    vocabularies = _vocabularies()
+    caught = _sql_literal_lists("select 1\nwhere plan_tier in ('free', 'starter', 'pro', 'enterprise')\n")
+    assert caught and _typed_out(caught[0][1], vocabularies)
+    fine = _sql_literal_lists("where event_name in ('setup_docs_viewed', 'pricing_viewed') -- 'free', 'pro'\n")
+    assert not any(_typed_out(values, vocabularies) for _, values in fine)
+
+
+def test_no_vocabulary_is_typed_out_in_sql_or_yaml(compiled) -> None:
+    """SQL and YAML read the seeds too: no model, macro or singular test spells out a closed vocabulary in a
+    literal list, and no dbt test (any YAML in the manifest: models, seeds, sources) lists one in accepted_values
+    instead of a relationships test to its seed. Literal lists use the threshold of the Python rule; an
+    accepted_values test is flagged from two values of a vocabulary."""
+    from setup_journeys import PROJECT_DIR
+
+    vocabularies = _vocabularies()
+    offenders = []
+    for folder in ("models", "macros", "tests", "analyses"):
+        for path in sorted((PROJECT_DIR / folder).rglob("*.sql")):
+            for line, values in _sql_literal_lists(path.read_text()):
+                offenders += [f"{path.relative_to(PROJECT_DIR)}:{line} lists {found}"
+                              for found in _typed_out(values, vocabularies)]
+    for node in compiled["nodes"].values():
+        metadata = node.get("test_metadata") or {}
+        if node["resource_type"] == "test" and metadata.get("name") == "accepted_values":
+            values = {str(value) for value in metadata.get("kwargs", {}).get("values", [])}
+            # accepted_values is a closed list by nature: two values of a vocabulary already make it a copy.
+            offenders += [f"{node['original_file_path']}: accepted_values of {node.get('column_name')} lists "
+                          f"{name}: {sorted(values & home)}"
+                          for name, home in vocabularies.items() if len(values & home) >= 2]
     assert not offenders, "\n".join(offenders)

@@ -1,12 +1,20 @@
 {#-
     Every integration type seen in the events with its catalog row; a type missing from the
-    catalog takes the `__default__` row (and the warning test on this model reports it).
+    catalog takes the `__default__` row (and the warning test on this model reports it). The
+    reminder windows are the setup path's (seeds/setup_paths.csv, their one home); a catalog row
+    may override them for one integration (empty = the path's).
 -#}
 with
 
 catalog as (
 
     select * from {{ ref('integration_catalog') }}
+
+),
+
+paths as (
+
+    select * from {{ ref('setup_paths') }}
 
 ),
 
@@ -34,7 +42,7 @@ all_types as (
 
 ),
 
-final as (
+resolved as (
 
     select
         all_types.integration_type,
@@ -51,6 +59,25 @@ final as (
     cross join default_row
     left join catalog
         on all_types.integration_type = catalog.integration_type
+
+),
+
+final as (
+
+    select
+        resolved.integration_type,
+        resolved.display_name,
+        resolved.category,
+        resolved.setup_path,
+        resolved.requires_admin,
+        coalesce(resolved.reminder_1_minutes, paths.reminder_1_minutes) as reminder_1_minutes,
+        coalesce(resolved.reminder_2_minutes, paths.reminder_2_minutes) as reminder_2_minutes,
+        coalesce(resolved.reminder_3_minutes, paths.reminder_3_minutes) as reminder_3_minutes,
+        resolved.docs_url,
+        resolved.is_missing_from_catalog
+    from resolved
+    left join paths
+        on resolved.setup_path = paths.setup_path
 
 )
 

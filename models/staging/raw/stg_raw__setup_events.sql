@@ -28,10 +28,7 @@ ranked as (
 
     select
         validated.*,
-        row_number() over (
-            partition by event_id
-            order by received_at, occurred_at, event_name, raw_properties
-        ) as arrival_number
+        {{ arrival_number() }} as arrival_number
     from validated
 
 ),

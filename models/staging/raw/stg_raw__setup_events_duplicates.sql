@@ -64,10 +64,7 @@ ranked as (
     select
         validated.*,
         repeated_ids.kept_received_at,
-        row_number() over (
-            partition by validated.event_id
-            order by validated.received_at, validated.occurred_at, validated.event_name, validated.raw_properties
-        ) + case when repeated_ids.is_kept_before_window then 1 else 0 end as arrival_number
+        {{ arrival_number('validated') }} + case when repeated_ids.is_kept_before_window then 1 else 0 end as arrival_number
     from validated
     inner join repeated_ids
         on validated.event_id = repeated_ids.event_id
