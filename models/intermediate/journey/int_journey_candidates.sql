@@ -63,7 +63,7 @@ setups as (
         on setup_state.account_id = accounts.account_id
     where
         not setup_state.is_completed
-        or setup_state.completed_at >= {{ dbt.dateadd('day', -1 * setting('success_handoff_within_days'), as_of) }}
+        or setup_state.completed_at >= {{ threshold_before('success_handoff_within_days', as_of) }}
 
 ),
 
@@ -80,7 +80,7 @@ success_handoff as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         cast(null as {{ dbt.type_string() }}) as alert_reason,
         completed_at as due_at,
-        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'completed_at') }} as expires_at
+        {{ threshold_after('message_max_age_hours', 'completed_at') }} as expires_at
     from setups
     where is_completed
 
@@ -100,7 +100,7 @@ troubleshooting as (
         repeated_errors.error_class as troubleshooting_error_class,
         cast(null as {{ dbt.type_string() }}) as alert_reason,
         repeated_errors.repeated_at as due_at,
-        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'repeated_errors.repeated_at') }} as expires_at
+        {{ threshold_after('message_max_age_hours', 'repeated_errors.repeated_at') }} as expires_at
     from setups
     inner join repeated_errors
         on
@@ -134,7 +134,7 @@ admin_escalation as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         cast(null as {{ dbt.type_string() }}) as alert_reason,
         setups.needs_admin_since as due_at,
-        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'setups.needs_admin_since') }} as expires_at
+        {{ threshold_after('message_max_age_hours', 'setups.needs_admin_since') }} as expires_at
     from setups
     left join account_admins
         on
@@ -156,17 +156,13 @@ started_confirmation as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_code,
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         cast(null as {{ dbt.type_string() }}) as alert_reason,
-        {{ dbt.dateadd('minute', setting('confirmation_after_minutes') | int, 'started_at') }} as due_at,
-        {{ dbt.dateadd(
-            'minute',
-            (setting('confirmation_after_minutes') + setting('confirmation_max_age_hours') * 60) | int,
-            'started_at'
-        ) }} as expires_at
+        {{ threshold_after('confirmation_after_minutes', 'started_at') }} as due_at,
+        {{ threshold_after('confirmation_max_age_hours', threshold_after('confirmation_after_minutes', 'started_at')) }} as expires_at
     from setups
     where
         started_at is not null
-        and {{ as_of }} >= {{ dbt.dateadd('minute', setting('confirmation_after_minutes') | int, 'started_at') }}
-        and {{ as_of }} <= {{ dbt.dateadd('minute', (setting('confirmation_until_hours') * 60) | int, 'started_at') }}
+        and {{ as_of }} >= {{ threshold_after('confirmation_after_minutes', 'started_at') }}
+        and {{ as_of }} <= {{ threshold_after('confirmation_until_hours', 'started_at') }}
 
 ),
 
@@ -241,7 +237,7 @@ internal_alerts as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         'repeated_errors' as alert_reason,
         repeated_errors_since as due_at,
-        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'repeated_errors_since') }} as expires_at
+        {{ threshold_after('message_max_age_hours', 'repeated_errors_since') }} as expires_at
     from setups
     where
         has_repeated_errors
@@ -259,7 +255,7 @@ internal_alerts as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         'abandoned' as alert_reason,
         abandoned_at as due_at,
-        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'abandoned_at') }} as expires_at
+        {{ threshold_after('message_max_age_hours', 'abandoned_at') }} as expires_at
     from setups
     where
         status = 'abandoned'

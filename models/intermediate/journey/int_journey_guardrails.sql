@@ -48,6 +48,14 @@ message_sends as (
 
 ),
 
+user_facing_steps as (
+
+    -- The steps sent to users (seed journey_steps): the ones a send of another key can repeat.
+    select journey_step from {{ ref('journey_steps') }}
+    where is_user_facing
+
+),
+
 sent_keys as (
 
     select distinct sync_key
@@ -69,13 +77,7 @@ sent_messages as (
         max(sent_at) as last_sent_at
     from message_sends
     where
-        journey_step in (
-            'setup_success_handoff',
-            'admin_escalation',
-            'setup_started_confirmation',
-            'stalled_setup_help',
-            'repeated_failure_troubleshooting'
-        )
+        journey_step in (select journey_step from user_facing_steps)
         and user_id is not null
     group by account_id, integration_type, journey_step, user_id, coalesce(reminder_number, 0)
 
@@ -87,7 +89,7 @@ recently_messaged_users as (
     from message_sends
     where
         user_id is not null
-        and sent_at > {{ dbt.dateadd('minute', -1 * (setting('frequency_cap_hours') * 60) | int, as_of) }}
+        and sent_at > {{ threshold_before('frequency_cap_hours', as_of) }}
 
 ),
 
@@ -160,7 +162,7 @@ first_guardrails as (
                     'setup_started_confirmation',
                     'stalled_setup_help'
                 )
-                and last_event_at > {{ dbt.dateadd('minute', -1 * setting('in_session_minutes') | int, as_of) }}
+                and last_event_at > {{ threshold_before('in_session_minutes', as_of) }}
                 then 'in_session'
         end as first_reason
     from flagged
