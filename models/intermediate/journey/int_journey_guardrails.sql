@@ -77,7 +77,7 @@ sent_messages as (
         max(sent_at) as last_sent_at
     from message_sends
     where
-        journey_step in (select journey_step from user_facing_steps)
+        journey_step in (select user_facing_steps.journey_step from user_facing_steps)
         and user_id is not null
     group by account_id, integration_type, journey_step, user_id, coalesce(reminder_number, 0)
 
