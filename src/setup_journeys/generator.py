@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 
 from setup_journeys import DEMO_AS_OF
+from setup_journeys import message_sends
 from setup_journeys.raw_schema import RAW_TABLES, create_raw_schema, insert_frame, row_counts
 
 # --------------------------------------------------------------------------------------------
@@ -779,6 +780,8 @@ def build_demo() -> _DemoBuilder:
     for scenario in SCENARIOS:
         scenario(builder)
     _background(builder)
+    # A holdout experiment on dedicated accounts (own random stream: the rows above do not move).
+    message_sends.add_demo_impact_accounts(builder, _AS_OF)
     return builder
 
 
