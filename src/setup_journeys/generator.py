@@ -913,7 +913,7 @@ class _Events:
 
 
 def _simulate_chunk(rng: np.random.Generator, n_acc: int, signup_lo: int, signup_hi: int,
-                    horizon: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray],
+                    horizon: int, first: int = 0) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray],
                                            dict[str, np.ndarray]]:
     """One chunk of accounts: the full timeline (times in epoch seconds), before windowing and dirt."""
     # Accounts.
@@ -970,8 +970,11 @@ def _simulate_chunk(rng: np.random.Generator, n_acc: int, signup_lo: int, signup
     reached = np.zeros((n_s, 4), dtype=bool)
     times = np.zeros((n_s, 4), dtype=np.int64)
     reached[:, 0], times[:, 0] = True, start
+    # Holdout accounts (stable hash bucket) get no messages; reminders help the treatment at some steps.
+    holdout = message_sends.synthetic_holdout(np.arange(n_acc) + first)
     for k in range(1, 4):
-        go = reached[:, k - 1] & (k < steps) & (rng.random(n_s) >= _DROP[s_path, k])
+        drop = _DROP[s_path, k] * message_sends.treated_drop_factor(_PATHS, s_path, k, holdout[s_acct])
+        go = reached[:, k - 1] & (k < steps) & (rng.random(n_s) >= drop)
         delay = rng.lognormal(np.log(np.maximum(_DELAY_MEDIAN_MIN[s_path, k], 1) * 60.0), 1.2)
         times[:, k] = times[:, k - 1] + delay.astype(np.int64) + 1
         reached[:, k] = go
@@ -1079,6 +1082,8 @@ def _simulate_chunk(rng: np.random.Generator, n_acc: int, signup_lo: int, signup
         reminder=np.concatenate([np.full(len(conf), -1), np.full(len(hand), -1), np.ones(len(stall), dtype=np.int64)]),
         t=np.concatenate([start[conf] + 2700, t_last[hand] + 3600, t_last[stall] + 3 * 3600]),
     )
+    kept = message_sends.keep_sends(sends["acct"], holdout)
+    sends = {key: value[kept] for key, value in sends.items()}
     return accounts, users, events, sends
 
 
@@ -1226,7 +1231,7 @@ def _write_chunk(con: duckdb.DuckDBPyConnection, config: GeneratorConfig, chunk_
     # The simulated timeline must not depend on the window, so the same seed gives the same
     # events whichever window is written (base load, next day).
     horizon = data_end(config) + 30 * _DAY
-    accounts, users, events, sends = _simulate_chunk(rng, n_acc, signup_lo, signup_hi, horizon)
+    accounts, users, events, sends = _simulate_chunk(rng, n_acc, signup_lo, signup_hi, horizon, first)
     events = _add_delivery(rng, events, config, chunk_no)
 
     keep = _window(events["received"], lo, hi)
