@@ -22,7 +22,7 @@
 {%- endmacro %}
 
 {% macro _proportion(successes, trials) -%}
-    (cast({{ successes }} as {{ dbt.type_float() }}) / nullif({{ trials }}, 0))
+    (cast({{ successes }} as {{ type_double() }}) / nullif({{ trials }}, 0))
 {%- endmacro %}
 
 {% macro wilson_bound(successes, trials, side) -%}
@@ -31,7 +31,7 @@
     {%- endif -%}
     {%- set z = z_95() -%}
     {%- set p = _proportion(successes, trials) -%}
-    {%- set n = 'cast(nullif(' ~ trials ~ ', 0) as ' ~ dbt.type_float() ~ ')' -%}
+    {%- set n = 'cast(nullif(' ~ trials ~ ', 0) as ' ~ type_double() ~ ')' -%}
     (
         ({{ p }} + {{ z }} * {{ z }} / (2 * {{ n }}))
         {{ '-' if side == 'lower' else '+' }} {{ z }} * sqrt(

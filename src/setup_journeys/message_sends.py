@@ -49,8 +49,8 @@ REMINDER_MINUTES: dict[str, tuple[int, int, int]] = {
 #: Chance of dropping out before step k (index = step number - 1; step 1 is the start).
 _BASE_DROP: dict[str, tuple[float, ...]] = {
     "oauth": (0.0, 0.20, 0.30),
-    "api": (0.0, 0.20, 0.40, 0.15),
-    "domain": (0.0, 0.15, 0.45, 0.15),
+    "api": (0.0, 0.20, 0.50, 0.15),
+    "domain": (0.0, 0.15, 0.55, 0.15),
 }
 #: Median minutes from step k-1 to step k (long enough that many setups stall past reminder 1).
 _BASE_DELAY_MINUTES: dict[str, tuple[float, ...]] = {
@@ -61,9 +61,9 @@ _BASE_DELAY_MINUTES: dict[str, tuple[float, ...]] = {
 #: Which waits a stalled-setup reminder helps: (path, step number waited for).
 HELPED_BY_REMINDER = {("api", 3), ("domain", 3)}
 #: In the treatment, the drop chance of a helped wait is multiplied by this.
-REMINDER_DROP_FACTOR = 0.35
-TROUBLESHOOTING_DROP_FACTOR = 0.5
-ESCALATION_DROP_FACTOR = 0.4
+REMINDER_DROP_FACTOR = 0.15
+TROUBLESHOOTING_DROP_FACTOR = 0.3
+ESCALATION_DROP_FACTOR = 0.3
 #: Chance an error recurs (same code) after the repeated pair, without and with troubleshooting.
 RECURRENCE = {"holdout": 0.6, "treatment": 0.25}
 #: Chance a completed setup's account launches a workflow, without and with the success hand-off.
@@ -244,7 +244,7 @@ def add_demo_impact_accounts(builder: "_DemoBuilder", as_of: datetime) -> None:
             signed_up_at=signed_up_at,
             source=rng.choice(ACQUISITION_SOURCES),
         )
-        for integration in rng.sample(integrations, k=rng.choice([2, 3, 3])):
+        for integration in rng.sample(integrations, k=rng.choice([4, 5, 5])):
             starter = rng.choice(account.users)
             start = signed_up_at + timedelta(hours=rng.uniform(0.5, 72))
             _SetupSimulation(builder, rng, account, integration, starter, start,

@@ -237,9 +237,9 @@ final as (
     select
         {{ stable_hash(['integration_type', 'category', 'setup_path', 'cohort_week']) }} as confusion_row_id,
         aggregated.*,
-        cast(setups_ui_flow_completed_not_usable as {{ dbt.type_float() }}) / nullif(setups_ui_flow_completed, 0)
+        cast(setups_ui_flow_completed_not_usable as {{ type_double() }}) / nullif(setups_ui_flow_completed, 0)
             as ui_flow_completed_not_usable_rate,
-        cast(status_views_followed_by_reconnect_or_ticket as {{ dbt.type_float() }}) / nullif(status_views, 0)
+        cast(status_views_followed_by_reconnect_or_ticket as {{ type_double() }}) / nullif(status_views, 0)
             as status_view_confusion_rate,
         {{ as_of }} as as_of
     from aggregated

@@ -1,6 +1,7 @@
 {#-
     Treatment versus holdout, per journey step x integration_type x plan_tier, plus one row per
-    journey step over every integration and plan (integration_type = plan_tier = 'all'); the row
+    journey step x integration_type over every plan (plan_tier = 'all') and one per journey step
+    over every integration and plan (integration_type = plan_tier = 'all'); the row
     journey_step = 'all_steps', integration_type = 'all' is the overall comparison. Intent to
     treat: every setup eligible for the step counts in its group (int_journey_lift_setups),
     messaged or not. Rates: completion within the conversion window and account activation,
@@ -33,6 +34,23 @@ expanded as (
         setups.setup_id,
         setups.account_id,
         'all' as integration_type,
+        'all' as plan_tier,
+        setups.cohort_week,
+        setups.holdout_bucket,
+        setups.experiment_group,
+        setups.is_completed_within_window,
+        setups.is_window_open,
+        setups.minutes_to_complete_within_window,
+        setups.is_account_activated,
+        setups.messages_sent
+    from setups
+    union all
+    select
+        'journey_step x integration_type' as breakdown,
+        setups.journey_step,
+        setups.setup_id,
+        setups.account_id,
+        setups.integration_type,
         'all' as plan_tier,
         setups.cohort_week,
         setups.holdout_bucket,
@@ -76,7 +94,7 @@ rated as (
         grouped.*,
         {%- for rate in rates %}
         {%- for group in ['treatment', 'holdout'] %}
-        cast({{ group }}_{{ rate }} as {{ dbt.type_float() }}) / nullif({{ group }}_setups, 0)
+        cast({{ group }}_{{ rate }} as {{ type_double() }}) / nullif({{ group }}_setups, 0)
             as {{ group }}_{{ rate.replace('completed', 'completion').replace('activated', 'activation') }}_rate,
         {%- endfor %}
         {%- endfor %}
