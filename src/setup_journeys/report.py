@@ -59,11 +59,17 @@ class Headline:
     better: str  # "up" or "down": which direction is good news
 
 
+class ReportCheckFailed(RuntimeError):
+    """The impact marts failed their great-expectations checks: no report is written from them."""
+
+
 def _frames(reader: Any) -> dict[str, pd.DataFrame]:
+    """The report's marts that exist in the warehouse (a missing one is drawn as empty)."""
     frames: dict[str, pd.DataFrame] = {}
     for table in REPORT_TABLES:
         data = reader.read(table)
-        frames[table] = data.to_pandas() if data is not None else pd.DataFrame()
+        if data is not None:
+            frames[table] = data.to_pandas()
     return frames
 
 
@@ -302,6 +308,7 @@ def _lift_table(lift: pd.DataFrame) -> list[dict[str, str]]:
 def render_report(frames: dict[str, pd.DataFrame], *, as_of: datetime | None = None,
                   previous: dict[str, float | None] | None = None) -> tuple[str, dict[str, float | None]]:
     """The report's HTML and its headline numbers (to compare with on the next run)."""
+    frames = {table: frames.get(table, pd.DataFrame()) for table in REPORT_TABLES}
     figures = {
         "chart-funnel": chart_funnel(frames),
         "chart-km": chart_km(frames),
@@ -361,9 +368,20 @@ def previous_headline(publish_dir: Path, exclude: Path | None = None) -> tuple[d
 
 
 def write_report(reader: Any, out_dir: Path, *, as_of: datetime | None = None,
-                 previous: dict[str, float | None] | None = None) -> Path:
-    """Write report.html and report_headline.json into out_dir; return the report's path."""
-    html, headline = render_report(_frames(reader), as_of=as_of, previous=previous)
+                 previous: dict[str, float | None] | None = None, check: bool = True) -> Path:
+    """Write report.html and report_headline.json into out_dir; return the report's path.
+
+    With check=True the impact marts first pass their great-expectations suites (checks.py,
+    IMPACT_TABLES); a failure raises ReportCheckFailed and writes nothing.
+    """
+    frames = _frames(reader)
+    if check:
+        from setup_journeys.checks import IMPACT_TABLES, run_checks
+
+        result = run_checks(frames, as_of=as_of or datetime.now(), tables=IMPACT_TABLES)
+        if not result.success:
+            raise ReportCheckFailed(result.describe())
+    html, headline = render_report(frames, as_of=as_of, previous=previous)
     out_dir = Path(out_dir)
     _atomic_write(out_dir / HEADLINE_FILE, json.dumps(headline, indent=2, sort_keys=True))
     _atomic_write(out_dir / REPORT_FILE, html)

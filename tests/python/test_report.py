@@ -179,3 +179,24 @@ def test_nightly_writes_the_report_beside_the_published_export(demo_warehouse: W
     assert second.report_path is not None and second.report_path.parent == second.publish.run_dir
     html = (current / REPORT_FILE).read_text()
     assert "first run" not in html and "no change" in html
+
+
+def test_impact_checks_gate_the_report(demo_warehouse: Warehouse, tmp_path: Path) -> None:
+    """A lift interval that does not contain its estimate fails the great-expectations gate: no report."""
+    import pyarrow as pa
+
+    from setup_journeys.report import ReportCheckFailed
+
+    class Broken:
+        def read(self, table: str) -> pa.Table | None:
+            data = DuckDBReader(demo_warehouse.path).read(table)
+            if table == "journey_lift" and data is not None:
+                frame = data.to_pandas()
+                frame.loc[frame.index[0], "completion_rate_lift_ci_upper"] = -5.0
+                frame.loc[frame.index[0], "completion_rate_lift"] = 0.1
+                return pa.Table.from_pandas(frame, preserve_index=False)
+            return data
+
+    with pytest.raises(ReportCheckFailed, match="journey_lift.completion_rate_lift_ci_upper"):
+        write_report(Broken(), tmp_path / "out", as_of=datetime(2026, 3, 10, 12))
+    assert not (tmp_path / "out" / REPORT_FILE).exists()

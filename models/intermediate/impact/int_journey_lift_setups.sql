@@ -94,7 +94,9 @@ setups_with_rules as (
         greatest(
             {%- for step in range(1, 4) %}
             coalesce(case
-                when {{ step }} < setups.step_count and setups.{{ 'started_at' if step == 1 else 'step_' ~ step ~ '_reached_at' }} is not null
+                when
+                    {{ step }} < setups.step_count
+                    and setups.{{ 'started_at' if step == 1 else 'step_' ~ step ~ '_reached_at' }} is not null
                     then {{ minutes_between(
                         'setups.' ~ ('started_at' if step == 1 else 'step_' ~ step ~ '_reached_at'),
                         'coalesce(setups.step_' ~ (step + 1) ~ '_reached_at, ' ~ as_of ~ ')',
@@ -139,6 +141,7 @@ eligibility as (
 final as (
 
     select
+        {{ stable_hash(['eligibility.journey_step', 'eligibility.setup_id']) }} as lift_setup_id,
         eligibility.journey_step,
         eligibility.setup_id,
         eligibility.account_id,

@@ -85,8 +85,8 @@ view_reconnects as (
         on
             status_views.setup_id = reconnects.setup_id
             and reconnects.event_name = 'integration_reconnect_attempted'
-            and reconnects.occurred_at > status_views.occurred_at
-            and reconnects.occurred_at <= status_views.followup_ends_at
+            and status_views.occurred_at < reconnects.occurred_at
+            and status_views.followup_ends_at >= reconnects.occurred_at
     group by status_views.event_id
 
 ),
@@ -104,8 +104,8 @@ view_tickets as (
                 status_views.integration_type = support_tickets.integration_type
                 or support_tickets.integration_type is null
             )
-            and support_tickets.occurred_at > status_views.occurred_at
-            and support_tickets.occurred_at <= status_views.followup_ends_at
+            and status_views.occurred_at < support_tickets.occurred_at
+            and status_views.followup_ends_at >= support_tickets.occurred_at
     group by status_views.event_id
 
 ),
@@ -141,7 +141,8 @@ per_setup_signals as (
         end) as reconnects_after_completion,
         sum(case
             when event_name = 'integration_reconnect_attempted' and coalesce(completed_at > occurred_at, true)
-                then 1 else 0
+                then 1
+            else 0
         end) as reconnects_while_pending
     from signal_events
     group by setup_id

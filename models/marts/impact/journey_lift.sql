@@ -25,7 +25,19 @@ expanded as (
 
     select
         'journey_step x integration_type x plan_tier' as breakdown,
-        setups.*
+        setups.journey_step,
+        setups.setup_id,
+        setups.account_id,
+        setups.integration_type,
+        setups.plan_tier,
+        setups.cohort_week,
+        setups.holdout_bucket,
+        setups.experiment_group,
+        setups.is_completed_within_window,
+        setups.is_window_open,
+        setups.minutes_to_complete_within_window,
+        setups.is_account_activated,
+        setups.messages_sent
     from setups
     union all
     select
@@ -129,19 +141,23 @@ final as (
         holdout_{{ name }}_rate,
         case when not is_insufficient then treatment_{{ name }}_rate - holdout_{{ name }}_rate end
             as {{ name }}_rate_lift,
-        case when not is_insufficient then
-            {{ newcombe_difference_bound('treatment_' ~ rate, 'treatment_setups', 'holdout_' ~ rate, 'holdout_setups', 'lower') }}
+        case
+            when not is_insufficient then
+                {{ newcombe_difference_bound('treatment_' ~ rate, 'treatment_setups', 'holdout_' ~ rate, 'holdout_setups', 'lower') }}
         end as {{ name }}_rate_lift_ci_lower,
-        case when not is_insufficient then
-            {{ newcombe_difference_bound('treatment_' ~ rate, 'treatment_setups', 'holdout_' ~ rate, 'holdout_setups', 'upper') }}
+        case
+            when not is_insufficient then
+                {{ newcombe_difference_bound('treatment_' ~ rate, 'treatment_setups', 'holdout_' ~ rate, 'holdout_setups', 'upper') }}
         end as {{ name }}_rate_lift_ci_upper,
         case when not is_insufficient then treatment_{{ name }}_rate / nullif(holdout_{{ name }}_rate, 0) - 1 end
             as {{ name }}_rate_relative_lift,
-        case when not is_insufficient then
-            {{ log_ratio_bound('treatment_' ~ rate, 'treatment_setups', 'holdout_' ~ rate, 'holdout_setups', 'lower') }} - 1
+        case
+            when not is_insufficient then
+                {{ log_ratio_bound('treatment_' ~ rate, 'treatment_setups', 'holdout_' ~ rate, 'holdout_setups', 'lower') }} - 1
         end as {{ name }}_rate_relative_lift_ci_lower,
-        case when not is_insufficient then
-            {{ log_ratio_bound('treatment_' ~ rate, 'treatment_setups', 'holdout_' ~ rate, 'holdout_setups', 'upper') }} - 1
+        case
+            when not is_insufficient then
+                {{ log_ratio_bound('treatment_' ~ rate, 'treatment_setups', 'holdout_' ~ rate, 'holdout_setups', 'upper') }} - 1
         end as {{ name }}_rate_relative_lift_ci_upper,
         {%- endfor %}
         treatment_median_minutes_to_connect,

@@ -68,7 +68,7 @@ state_at_send as (
         on
             sends_bounded.account_id = events.account_id
             and sends_bounded.integration_type = events.integration_type
-            and events.occurred_at <= sends_bounded.sent_at
+            and sends_bounded.sent_at >= events.occurred_at
     group by sends_bounded.message_id
 
 ),
@@ -112,11 +112,11 @@ credited_events as (
                 sends_with_state.integration_type = events.integration_type
                 or events.integration_type is null
             )
-            and events.occurred_at > sends_with_state.sent_at
-            and events.occurred_at <= sends_with_state.attribution_ends_at
+            and sends_with_state.sent_at < events.occurred_at
+            and sends_with_state.attribution_ends_at >= events.occurred_at
             and (
                 sends_with_state.next_message_sent_at is null
-                or events.occurred_at < sends_with_state.next_message_sent_at
+                or sends_with_state.next_message_sent_at > events.occurred_at
             )
 
 ),
@@ -151,7 +151,7 @@ recurred as (
             sends_with_state.message_id = credited_events.message_id
             and credited_events.is_error
             and credited_events.is_within_error_window
-            and credited_events.error_code = sends_with_state.last_error_code_at_send
+            and sends_with_state.last_error_code_at_send = credited_events.error_code
     group by sends_with_state.message_id
 
 ),
