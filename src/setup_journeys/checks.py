@@ -214,7 +214,7 @@ def build_suites(
     outcomes = [
         gxe.ExpectColumnValuesToNotBeNull(column="message_id"),
         gxe.ExpectColumnValuesToBeUnique(column="message_id"),
-        gxe.ExpectColumnValuesToBeInSet(column="journey_step", value_set=list(JOURNEY_STEPS)),
+        gxe.ExpectColumnValuesToBeInSet(column="journey_step", value_set=steps),
         gxe.ExpectColumnValuesToBeBetween(column="holdout_bucket", min_value=0, max_value=99),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="attribution_ends_at", column_B="sent_at", or_equal=True, ignore_row_if="either_value_is_missing"

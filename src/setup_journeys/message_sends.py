@@ -29,6 +29,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from setup_journeys.vocabulary import seed_rows
+
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only (generator imports this module)
     from setup_journeys.generator import _Account, _DemoBuilder, _User
 
@@ -40,20 +42,19 @@ DEMO_IMPACT_SEED = 13
 DEMO_HOLDOUT_ACCOUNTS = 40
 DEMO_TREATMENT_ACCOUNTS = 50
 
-#: The path's three reminder windows in minutes (SPEC section 4 / seeds/setup_paths.csv).
+#: The path's three reminder windows in minutes, from their home (seeds/setup_paths.csv).
 REMINDER_MINUTES: dict[str, tuple[int, int, int]] = {
-    "oauth": (30, 360, 2880),
-    "api": (120, 1440, 4320),
-    "domain": (720, 2160, 5760),
+    row["setup_path"]: (int(row["reminder_1_minutes"]), int(row["reminder_2_minutes"]), int(row["reminder_3_minutes"]))
+    for row in seed_rows("setup_paths")
 }
 #: Chance of dropping out before step k (index = step number - 1; step 1 is the start).
-_BASE_DROP: dict[str, tuple[float, ...]] = {
+_BASE_DROP: dict[str, tuple[float, ...]] = {  # vocabulary-ok: simulation parameters per path, not a list of paths
     "oauth": (0.0, 0.20, 0.30),
     "api": (0.0, 0.20, 0.50, 0.15),
     "domain": (0.0, 0.15, 0.55, 0.15),
 }
 #: Median minutes from step k-1 to step k (long enough that many setups stall past reminder 1).
-_BASE_DELAY_MINUTES: dict[str, tuple[float, ...]] = {
+_BASE_DELAY_MINUTES: dict[str, tuple[float, ...]] = {  # vocabulary-ok: simulation parameters per path
     "oauth": (0.0, 20.0, 240.0),
     "api": (0.0, 90.0, 600.0, 240.0),
     "domain": (0.0, 60.0, 1800.0, 300.0),
@@ -209,7 +210,8 @@ class _SetupSimulation:
         rng = self.rng
         completed = len(self.reached) == len(self.steps)
         done_at = self.reached[-1][1] if completed else None
-        if len(self.reached) >= 2 and rng.random() < {"oauth": 0.8, "api": 0.5, "domain": 0.6}[self.path]:
+        ui_flow_share = {"oauth": 0.8, "api": 0.5, "domain": 0.6}  # vocabulary-ok: simulation parameters per path
+        if len(self.reached) >= 2 and rng.random() < ui_flow_share[self.path]:
             ui_done_at = self.reached[1][1] + timedelta(minutes=1)
             self._event("integration_setup_completed", ui_done_at)
             if done_at is None or done_at > ui_done_at + timedelta(hours=2):
@@ -229,7 +231,7 @@ class _SetupSimulation:
 
 def add_demo_impact_accounts(builder: "_DemoBuilder", as_of: datetime) -> None:
     """Dedicated demo accounts of a 10 % holdout experiment, settled (windows closed) by as_of."""
-    from setup_journeys.generator import ACQUISITION_SOURCES, CATALOG
+    from setup_journeys.generator import ACQUISITION_SOURCES, CATALOG, PLAN_TIERS
 
     rng = random.Random(DEMO_IMPACT_SEED)
     holdout, treatment = _experiment_account_ids()
@@ -240,7 +242,7 @@ def add_demo_impact_accounts(builder: "_DemoBuilder", as_of: datetime) -> None:
         account = builder.account(
             account_id,
             roles=roles,
-            plan_tier=rng.choices(["free", "starter", "pro", "enterprise"], weights=[35, 30, 25, 10])[0],
+            plan_tier=rng.choices(PLAN_TIERS, weights=[35, 30, 25, 10])[0],  # the seed's order: free .. enterprise
             signed_up_at=signed_up_at,
             source=rng.choice(ACQUISITION_SOURCES),
         )

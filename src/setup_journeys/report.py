@@ -26,6 +26,8 @@ import plotly.graph_objects as go
 from jinja2 import Environment, PackageLoader, select_autoescape
 from plotly.offline import get_plotlyjs
 
+from setup_journeys.vocabulary import seed_rows
+
 REPORT_FILE = "report.html"
 HEADLINE_FILE = "report_headline.json"
 #: The marts the report reads.
@@ -34,8 +36,8 @@ REPORT_TABLES = (
     "friction_segments", "friction_segment_daily_entries", "journey_lift", "journey_message_outcomes",
     "integration_status_confusion", "setup_events_quarantine", "export_journey_due",
 )
-#: Plan tiers by value (who to call first when stuck).
-PLAN_VALUE = {"enterprise": 4, "pro": 3, "starter": 2, "free": 1}
+#: Plan tiers by value (who to call first when stuck): the seed's tier_rank.
+PLAN_VALUE = {row["plan_tier"]: int(row["tier_rank"]) for row in seed_rows("plan_tiers")}
 STUCK_ROWS = 20
 #: Every chart the report draws, in order (id -> title). The browser test checks each one renders.
 CHARTS = {
