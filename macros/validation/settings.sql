@@ -28,6 +28,7 @@
         'frequency_cap_hours': [0, 8760, 'hours'],
         'holdout_percent': [0, 100, 'percent'],
         'max_export_shrink_percent': [0, 100, 'percent'],
+        'incremental_account_buckets': [1, 100000, 'buckets'],
     }) }}
 {% endmacro %}
 

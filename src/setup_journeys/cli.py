@@ -30,12 +30,38 @@ DbPath = Annotated[
 ]
 
 
+def _load_into_spark(write, append: bool = False) -> dict[str, int]:
+    """Write raw data with `write(duckdb_file)` into a scratch DuckDB file (the generators' one code
+    path), then copy it into Spark's raw database (the `spark` target's warehouse), replacing the
+    raw tables or appending to them. Returns the rows per Spark raw table."""
+    import tempfile
+
+    from setup_journeys.spark_raw import load_raw_from_duckdb
+
+    with tempfile.TemporaryDirectory(prefix="setup-journeys-") as folder:
+        scratch = Path(folder) / "raw.duckdb"
+        write(scratch)
+        return load_raw_from_duckdb(scratch, replace=not append)
+
+
+def _is_spark(target: Optional[str]) -> bool:
+    import os
+
+    return (target or os.environ.get("DBT_TARGET", "duckdb")) == "spark"
+
+
 @app.command()
-def demo(path: DbPath = None) -> None:
-    """Load the deterministic demo dataset into the raw schema (replaces the raw tables)."""
+def demo(path: DbPath = None, target: Target = None) -> None:
+    """Load the deterministic demo dataset into the raw schema (replaces the raw tables).
+
+    --target spark writes Spark's `raw` database (the spark target's warehouse) instead.
+    """
     from setup_journeys.generator import write_demo
 
-    counts = write_demo(path or duckdb_path())
+    if _is_spark(target):
+        counts = _load_into_spark(write_demo)
+    else:
+        counts = write_demo(path or duckdb_path())
     typer.echo("Demo raw data loaded: " + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
     typer.echo(f"The demo data is anchored at as_of {DEMO_AS_OF}.")
 
@@ -51,6 +77,7 @@ def generate(
     dirty_rate: Annotated[float, typer.Option(help="Share of rows made dirty (quarantine material).", min=0, max=1)] = 0.002,
     append: Annotated[bool, typer.Option(help="Append to existing raw tables instead of replacing them.")] = False,
     path: DbPath = None,
+    target: Target = None,
 ) -> None:
     """Generate realistic synthetic raw data straight into the raw schema."""
     from setup_journeys.generator import GeneratorConfig, write_synthetic
@@ -64,7 +91,10 @@ def generate(
         late_rate=late_rate,
         dirty_rate=dirty_rate,
     )
-    counts = write_synthetic(path or duckdb_path(), config, append=append)
+    if _is_spark(target):
+        counts = _load_into_spark(lambda scratch: write_synthetic(scratch, config, append=False), append=append)
+    else:
+        counts = write_synthetic(path or duckdb_path(), config, append=append)
     typer.echo("Synthetic raw data written: " + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
 
 
