@@ -25,7 +25,6 @@
     {{ return({
         'incremental_strategy': 'insert_overwrite',
         'partition_by': [partition_column],
-        'file_format': 'parquet',
     }) }}
 {% endmacro %}
 

@@ -156,8 +156,17 @@ def benchmark(
     events: Annotated[list[str], typer.Option(help="Target event counts, e.g. 1M 10M 100M.")] = ["1M"],
     output: Annotated[Path, typer.Option(help="Markdown file the results are appended to.")] = Path("BENCHMARKS.md"),
     workdir: Annotated[Path, typer.Option(help="Where benchmark warehouses are written.")] = Path("warehouse/bench"),
+    target: Target = None,
 ) -> None:
-    """Time a full build and a one-day incremental run at each size; append to BENCHMARKS.md."""
+    """Time a full build and a one-day incremental run at each size; append to BENCHMARKS.md.
+
+    --target spark times the same data on Spark (session mode): raw load, full and incremental build.
+    """
+    if _is_spark(target):
+        from setup_journeys.benchmark import run_spark_benchmarks
+
+        run_spark_benchmarks(events, output=output, workdir=workdir)
+        return
     from setup_journeys.benchmark import run_benchmarks
 
     run_benchmarks(events, output=output, workdir=workdir)

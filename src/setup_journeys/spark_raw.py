@@ -172,3 +172,19 @@ def read_table(database: str, table: str) -> "pa.Table | None":
     if not session.catalog.tableExists(table, database):
         return None
     return to_arrow(session.sql(f"select * from {database}.{table}"))
+
+
+def _main(argv: list[str]) -> int:
+    """`python -m setup_journeys.spark_raw load DUCKDB_FILE [--append]`: copy a DuckDB file's raw schema into Spark."""
+    if len(argv) >= 2 and argv[0] == "load":
+        counts = load_raw_from_duckdb(Path(argv[1]), replace="--append" not in argv)
+        print("Spark raw tables: " + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
+        return 0
+    print(_main.__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    import sys
+
+    raise SystemExit(_main(sys.argv[1:]))

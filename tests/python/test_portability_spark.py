@@ -181,7 +181,9 @@ def spark_builds(spark_warehouse: Path, tmp_path_factory) -> dict:
 
     load_raw_frames({"setup_events": later}, replace=False)
     started = time.perf_counter()
-    run_dbt([*NIGHTLY_BUILD, "--target-path", str(target_path)], target="spark", as_of=DEMO_AS_OF)
+    # Models only: the first build ran every data test on Spark, and the parity tests below compare
+    # every mart row for row, which is stricter than the data tests (and saves minutes in CI).
+    run_dbt(["run", "--target-path", str(target_path)], target="spark", as_of=DEMO_AS_OF)
     timings["incremental"] = time.perf_counter() - started
     print(f"\nSpark demo builds: full {timings['full']:.0f} s, incremental {timings['incremental']:.0f} s")
     return {
