@@ -288,7 +288,7 @@ def benchmark_spark_size(label: str, workdir: Path, seed: int = 42, log: callabl
     run_dir = workdir / f"spark-{label}-{os.getpid()}"
     shutil.rmtree(run_dir, ignore_errors=True)
     run_dir.mkdir(parents=True)
-    warehouse, scratch, next_day = run_dir / "spark", run_dir / "raw.duckdb", run_dir / "next_day.duckdb"
+    warehouse, scratch, next_day = run_dir / "spark", run_dir / "scratch.duckdb", run_dir / "next_day.duckdb"
     config = GeneratorConfig(accounts=accounts_for_events(parse_size(label)), seed=seed, show_progress=False)
     as_of, next_as_of = as_of_for(config), as_of_for(config, 1)
     env = {**os.environ, "SPARK_WAREHOUSE_DIR": str(warehouse)}

@@ -39,7 +39,7 @@ def _load_into_spark(write, append: bool = False) -> dict[str, int]:
     from setup_journeys.spark_raw import load_raw_from_duckdb
 
     with tempfile.TemporaryDirectory(prefix="setup-journeys-") as folder:
-        scratch = Path(folder) / "raw.duckdb"
+        scratch = Path(folder) / "scratch.duckdb"
         write(scratch)
         return load_raw_from_duckdb(scratch, replace=not append)
 
