@@ -14,34 +14,26 @@
 
 
 {% macro round_to(expression, digits) %}
-    {#- round(x, n) for a double: PostgreSQL only rounds numeric, so cast there. -#}
-    {{ return(adapter.dispatch('round_to', 'setup_journeys')(expression, digits)) }}
+    {#- x rounded to `digits` decimals, half up, as a double, computed the same way on every engine:
+        round() differs between engines (PostgreSQL only rounds numeric, ties away from zero, after
+        converting the double to 15 significant digits; DuckDB rounds the double itself), so a value
+        at a tie such as 920.05 came out 920.1 on one engine and 920.0 on the other. Multiplying a
+        double by a power of ten, adding 0.5 and flooring are single IEEE operations: identical
+        everywhere. Inputs must be computed the same way too (see avg_rounded). -#}
+    {%- set scale = 10 ** (digits | int) -%}
+    {{- return('floor(cast(' ~ expression ~ ' as ' ~ (type_double() | trim) ~ ') * ' ~ scale ~ ' + 0.5) / ' ~ scale) -}}
 {% endmacro %}
 
-{% macro default__round_to(expression, digits) -%}
-    round({{ expression }}, {{ digits }})
-{%- endmacro %}
 
-{% macro spark__round_to(expression, digits) -%}
-    {#- DuckDB rounds the exact binary value of a double half away from zero (round(0.15, 1) = 0.1,
-        as 0.15 is stored as 0.1499999...); Spark's round() rounds its shortest decimal text (0.2).
-        This rounds like DuckDB in plain doubles: p = |x| * 10^digits rounded half away, except
-        when p lands exactly on .5 only through rounding of the product, which the exact error of
-        the product (Dekker's two-product, Veltkamp split of |x|) detects. -#}
-    {%- set x = '(' ~ expression ~ ')' -%}
-    {%- set scale = '1e' ~ digits -%}
-    {%- set a = 'abs(' ~ x ~ ')' -%}
-    {%- set p = '(' ~ a ~ ' * ' ~ scale ~ ')' -%}
-    {%- set c = '(134217729.0d * ' ~ a ~ ')' -%}
-    {%- set hi = '(' ~ c ~ ' - (' ~ c ~ ' - ' ~ a ~ '))' -%}
-    {%- set lo = '(' ~ a ~ ' - ' ~ hi ~ ')' -%}
-    {%- set product_error = '((' ~ hi ~ ' * ' ~ scale ~ ' - ' ~ p ~ ') + ' ~ lo ~ ' * ' ~ scale ~ ')' -%}
-    (signum({{ x }}) * (
-        floor({{ p }} + 0.5d)
-        - case when {{ p }} - floor({{ p }}) = 0.5d and {{ product_error }} < 0 then 1 else 0 end
-    ) / {{ scale }})
-{%- endmacro %}
-
-{% macro postgres__round_to(expression, digits) -%}
-    cast(round(cast({{ expression }} as numeric), {{ digits }}) as double precision)
-{%- endmacro %}
+{% macro avg_rounded(expression, digits) %}
+    {#- avg(expression) rounded to `digits` decimals, identical on every engine: the values are summed
+        as whole multiples of 10^-digits (exact in a double whatever the summation order), then
+        divided once and rounded with round_to. A plain avg of doubles sums in an engine-specific
+        order, and the last bits decide which way a tie rounds. -#}
+    {%- set scale = 10 ** (digits | int) -%}
+    {%- set double = type_double() | trim -%}
+    {{- return(round_to(
+        'sum(' ~ round_to(expression ~ ' * ' ~ scale, 0) ~ ') / cast(' ~ scale ~ ' * count(' ~ expression ~ ') as ' ~ double ~ ')',
+        digits
+    )) -}}
+{% endmacro %}

@@ -32,6 +32,6 @@
 
 {% macro friction_hours_between(start, end) %}
     {#- Elapsed hours from start to end, one decimal (evidence columns). -#}
-    {#- A double on every engine (Spark would divide an integer into a DECIMAL and round it otherwise). -#}
-    {{- return(round_to('cast(' ~ dbt.datediff(start, end, 'second') ~ ' as ' ~ (type_double() | trim) ~ ') / 3600.0', 1)) -}}
+    {#- Whole seconds as a double, then divided: the same IEEE value on every engine. -#}
+    {{- return(round_to('cast(' ~ dbt.datediff(start, end, 'second') ~ ' as ' ~ (type_double() | trim) ~ ') / 3600', 1)) -}}
 {% endmacro %}

@@ -5,8 +5,6 @@
 -#}
 {% macro journey_export_columns(relation) %}
     {%- set string = dbt.type_string() -%}
-    {#- dbt.type_float() is a 4-byte REAL on DuckDB: the export promises a double. -#}
-    {%- set double = type_double() | trim -%}
     {%- set columns = [
         ('sync_key', string),
         ('account_id', string),
@@ -20,6 +18,7 @@
         ('template_id', string),
         ('priority', 'integer'),
         ('due_at', dbt.type_timestamp()),
+        ('expires_at', dbt.type_timestamp()),
         ('workspace_name', string),
         ('integration_display_name', string),
         ('setup_path', string),
@@ -29,7 +28,7 @@
         ('error_code', string),
         ('error_class', string),
         ('environment', string),
-        ('hours_since_last_progress', double),
+        ('last_progress_at', dbt.type_timestamp()),
         ('alert_reason', string),
         ('starter_role', string),
         ('restart_count', 'integer'),

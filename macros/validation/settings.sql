@@ -26,6 +26,9 @@
         'confirmation_until_hours': [0, 8760, 'hours'],
         'in_session_minutes': [0, 525600, 'minutes'],
         'frequency_cap_hours': [0, 8760, 'hours'],
+        'confirmation_max_age_hours': [0, 8760, 'hours'],
+        'stalled_help_max_age_windows': [0, 100, 'reminder windows'],
+        'message_max_age_hours': [0, 8760, 'hours'],
         'holdout_percent': [0, 100, 'percent'],
         'max_export_shrink_percent': [0, 100, 'percent'],
         'incremental_account_buckets': [1, 100000, 'buckets'],
@@ -60,11 +63,77 @@
 {% endmacro %}
 
 
+{% macro _other_var_names() %}
+    {#- Vars that are not numeric thresholds; with _numeric_var_rules(), every var the project knows. -#}
+    {{ return(['as_of', 'min_occurred_at', 'high_value_plan_tiers']) }}
+{% endmacro %}
+
+
+{% macro known_var_names() %}
+    {{ return((_numeric_var_rules().keys() | list) + _other_var_names()) }}
+{% endmacro %}
+
+
+{% macro _bigrams(text) %}
+    {%- set pairs = [] -%}
+    {%- for index in range((text | length) - 1) -%}
+        {%- do pairs.append(text[index:index + 2]) -%}
+    {%- endfor -%}
+    {{ return(pairs) }}
+{% endmacro %}
+
+
+{% macro closest_var_name(name) %}
+    {#- The known var most like `name` (Dice coefficient of character bigrams): for error messages. -#}
+    {%- set wanted = _bigrams(name | lower) -%}
+    {%- set best = {'name': none, 'score': -1} -%}
+    {%- for candidate in known_var_names() | sort -%}
+        {%- set pairs = _bigrams(candidate) -%}
+        {%- set shared = wanted | select('in', pairs) | list | length -%}
+        {%- set score = (2.0 * shared) / ((wanted | length) + (pairs | length) or 1) -%}
+        {%- if score > best['score'] -%}
+            {%- do best.update({'name': candidate, 'score': score}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {{ return(best['name']) }}
+{% endmacro %}
+
+
+{% macro validate_var_names() %}
+    {#- A var passed with --vars that the project does not know is a typo: it would be ignored silently. -#}
+    {%- set passed = invocation_args_dict.get('vars') or {} -%}
+    {%- if passed is mapping -%}
+        {%- for name in passed if name not in known_var_names() -%}
+            {{ exceptions.raise_compiler_error(
+                "Var '" ~ name ~ "' passed with --vars is not a var of this project, so it would be ignored. "
+                ~ "Did you mean '" ~ closest_var_name(name) ~ "'? The vars are listed in dbt_project.yml and the README (Configuration)."
+            ) }}
+        {%- endfor -%}
+    {%- endif -%}
+{% endmacro %}
+
+
 {% macro as_of_datetime() %}
     {#- The as_of var as a Python datetime (UTC, naive). Null or 'now' = the run's start time. -#}
     {%- set raw = var('as_of', none) -%}
     {%- if raw is none or (raw is string and raw.strip() | lower in ('', 'now', 'none', 'null')) -%}
         {{- return(run_started_at.replace(tzinfo=none, microsecond=0)) -}}
+    {%- endif -%}
+    {{- return(timestamp_var('as_of', raw, "or a date like '2026-03-10', or null for now")) -}}
+{% endmacro %}
+
+
+{% macro min_occurred_at_literal() %}
+    {#- Events that happened before this floor are quarantined (occurred_before_floor). -#}
+    {%- set parsed = timestamp_var('min_occurred_at', var('min_occurred_at'), "or a date like '2000-01-01'") -%}
+    {{- return("cast('" ~ parsed.strftime('%Y-%m-%d %H:%M:%S') ~ "' as " ~ dbt.type_timestamp() ~ ")") -}}
+{% endmacro %}
+
+
+{% macro timestamp_var(name, raw, alternatives) %}
+    {#- A var holding a UTC timestamp, as a Python datetime; a malformed value stops the run. -#}
+    {%- if raw is none -%}
+        {{ exceptions.raise_compiler_error("Var '" ~ name ~ "' must be a UTC timestamp like '2026-03-10 12:00:00' (" ~ alternatives ~ "), but it is null.") }}
     {%- endif -%}
     {%- if raw.strftime is defined -%}
         {#- YAML already parsed it: a datetime, or a date (midnight). -#}
@@ -81,8 +150,8 @@
         {%- endif -%}
     {%- endfor -%}
     {{ exceptions.raise_compiler_error(
-        "Var 'as_of' must be a UTC timestamp like '2026-03-10 12:00:00' (or a date like '2026-03-10', or null for now), but it is '"
-        ~ text ~ "'. Pass it as --vars '{as_of: \"2026-03-10 12:00:00\"}'."
+        "Var '" ~ name ~ "' must be a UTC timestamp like '2026-03-10 12:00:00' (" ~ alternatives ~ "), but it is '"
+        ~ text ~ "'. Pass it as --vars '{" ~ name ~ ": \"2026-03-10 12:00:00\"}'."
     ) }}
 {% endmacro %}
 
@@ -119,8 +188,10 @@
 
 
 {% macro validate_vars() %}
-    {#- on-run-start: fail the whole run before any model when a var is malformed. -#}
+    {#- on-run-start: fail the whole run before any model when a var is unknown or malformed. -#}
+    {%- set _ = validate_var_names() -%}
     {%- set _ = as_of_datetime() -%}
+    {%- set _ = min_occurred_at_literal() -%}
     {%- for name in _numeric_var_rules() -%}
         {%- set _ = setting(name) -%}
     {%- endfor -%}
@@ -130,12 +201,14 @@
             "Var 'high_value_plan_tiers' must be a non-empty list of plan tiers, e.g. --vars '{high_value_plan_tiers: [enterprise]}', but it is '" ~ tiers ~ "'."
         ) }}
     {%- endif -%}
-    {%- for tier in tiers -%}
-        {%- if tier not in ['free', 'starter', 'pro', 'enterprise'] -%}
-            {{ exceptions.raise_compiler_error(
-                "Var 'high_value_plan_tiers' may only hold free, starter, pro or enterprise, but it holds '" ~ tier ~ "'."
-            ) }}
-        {%- endif -%}
+    {#- The tiers themselves are checked against the plan_tiers seed once it is loaded (below, and by
+        the singular test assert_high_value_plan_tiers_known on the very first build). -#}
+    {%- set known_tiers = seed_values('plan_tiers', 'plan_tier') -%}
+    {%- for tier in tiers if known_tiers is not none and tier not in known_tiers -%}
+        {{ exceptions.raise_compiler_error(
+            "Var 'high_value_plan_tiers' may only hold plan tiers of the plan_tiers seed ("
+            ~ known_tiers | join(', ') ~ "), but it holds '" ~ tier ~ "'."
+        ) }}
     {%- endfor -%}
     select 1 as vars_are_valid
 {% endmacro %}
@@ -144,4 +217,33 @@
 {% macro sql_list(values) %}
     {#- A list of strings as a SQL list literal: ('a', 'b'). -#}
     ({%- for value in values -%}'{{ value | replace("'", "''") }}'{{ ", " if not loop.last }}{%- endfor -%})
+{% endmacro %}
+
+
+{% macro seed_values(seed_name, column) %}
+    {#- The values of one column of a loaded seed (the home of a closed vocabulary), or none before
+        the seed is loaded or at parse time. -#}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {%- set seed_node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'seed')
+        | selectattr('name', 'equalto', seed_name) | first -%}
+    {%- set relation = adapter.get_relation(database=seed_node.database, schema=seed_node.schema, identifier=seed_node.alias) -%}
+    {%- if relation is not none -%}
+        {{ return(run_query('select ' ~ column ~ ' from ' ~ relation).columns[0].values() | list) }}
+    {%- endif -%}
+    {#- Not loaded yet (the first run on a new warehouse): read the seed's file where the engine can. -#}
+    {%- set project_dir = invocation_args_dict.get('project_dir') or '.' -%}
+    {{ return(adapter.dispatch('seed_file_values', 'setup_journeys')(project_dir ~ '/' ~ seed_node.original_file_path, column)) }}
+{% endmacro %}
+
+
+{% macro default__seed_file_values(path, column) %}
+    {#- Engines that cannot read a local file: the singular tests on the seeds catch it after seeding. -#}
+    {{ return(none) }}
+{% endmacro %}
+
+
+{% macro duckdb__seed_file_values(path, column) %}
+    {{ return(run_query("select " ~ column ~ " from read_csv('" ~ path ~ "', header = true, all_varchar = true)").columns[0].values() | list) }}
 {% endmacro %}

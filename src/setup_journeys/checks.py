@@ -16,43 +16,10 @@ from typing import Any
 
 import pandas as pd
 
-# The export's value sets (SPEC section 6). The journey_steps seed holds the steps too; the sync tool
-# routes on these exact names, so a new step must be added here deliberately as well.
-JOURNEY_STEPS: tuple[str, ...] = (
-    "setup_success_handoff",
-    "repeated_failure_troubleshooting",
-    "admin_escalation",
-    "setup_started_confirmation",
-    "stalled_setup_help",
-    "internal_cs_alert",
-)
-INTERNAL_STEP = "internal_cs_alert"
-CHANNELS: tuple[str, ...] = ("email", "internal")
-SUPPRESSION_REASONS: tuple[str, ...] = (
-    "exit",
-    "already_sent",
-    "holdout",
-    "consent",
-    "in_session",
-    "superseded",
-    "frequency_cap",
-)
-SETUP_STATUSES: tuple[str, ...] = ("not_started", "in_progress", "blocked", "abandoned", "completed")
-SETUP_STAGES: tuple[str, ...] = ("not_started", "in_progress", "completed")
-FRICTION_SEGMENTS: tuple[str, ...] = (
-    "started_no_credentials",
-    "credentials_no_connection",
-    "connected_no_data",
-    "domain_verification_pending",
-    "repeated_errors",
-    "auth_scope_denied",
-    "bad_event_shape",
-    "delivery_failing",
-    "reconnect_loop",
-    "high_intent_stalled",
-    "needs_admin",
-    "abandoned",
-)
+from setup_journeys.vocabulary import load as load_vocabulary
+
+# The one stalled-help rule the checks know by name: only it carries a reminder number.
+STALLED_HELP_STEP = "stalled_setup_help"
 
 # Columns the sync tool maps, whatever else the export carries (SPEC section 6 plus the fixed
 # personalisation columns). The full ordered list comes from the model's documented contract.
@@ -66,6 +33,7 @@ EXPORT_REQUIRED_COLUMNS: tuple[str, ...] = (
     "recipient_email",
     "channel",
     "due_at",
+    "expires_at",
     "template_id",
     "priority",
     "workspace_name",
@@ -144,36 +112,50 @@ def build_suites(
     from great_expectations.expectations.row_conditions import Column
 
     as_of_ts = pd.Timestamp(as_of)
+    # Every value set comes from the seeds (setup_journeys.vocabulary): the checks accept exactly
+    # what the dbt tests accept, so a value the models may emit is never refused here alone.
+    vocabulary = load_vocabulary()
+    steps = list(vocabulary.step_names)
+    internal_steps = list(vocabulary.internal_steps)
+    user_channels = sorted({vocabulary.channel_of(step) for step in steps if step not in internal_steps})
+    internal_channels = sorted({vocabulary.channel_of(step) for step in internal_steps})
     export = [
         gxe.ExpectTableColumnsToMatchSet(column_set=list(EXPORT_REQUIRED_COLUMNS), exact_match=False),
         gxe.ExpectColumnValuesToNotBeNull(column="sync_key"),
         gxe.ExpectColumnValuesToBeUnique(column="sync_key"),
         gxe.ExpectColumnValuesToNotBeNull(column="account_id"),
-        gxe.ExpectColumnValuesToBeInSet(column="journey_step", value_set=list(JOURNEY_STEPS)),
+        gxe.ExpectColumnValuesToBeInSet(column="journey_step", value_set=steps),
         gxe.ExpectColumnValuesToNotBeNull(column="journey_step"),
-        gxe.ExpectColumnValuesToBeInSet(column="channel", value_set=list(CHANNELS)),
+        gxe.ExpectColumnValuesToBeInSet(column="channel", value_set=list(vocabulary.channels)),
         gxe.ExpectColumnValuesToNotBeNull(column="channel"),
-        # Only the internal alert goes to no user; every user-facing row names its recipient.
+        # Only internal steps go to no user; every user-facing row names its recipient.
         gxe.ExpectColumnValuesToNotBeNull(
-            column="recipient_user_id", row_condition=Column("journey_step") != INTERNAL_STEP
+            column="recipient_user_id", row_condition=Column("journey_step").is_not_in(internal_steps)
         ),
         gxe.ExpectColumnValuesToNotBeNull(column="due_at"),
         gxe.ExpectColumnValuesToBeBetween(column="due_at", max_value=as_of_ts),
         gxe.ExpectColumnValuesToBeBetween(column="reminder_number", min_value=1, max_value=3),
         gxe.ExpectColumnValuesToBeNull(
-            column="reminder_number", row_condition=Column("journey_step") != "stalled_setup_help"
+            column="reminder_number", row_condition=Column("journey_step") != STALLED_HELP_STEP
         ),
         gxe.ExpectColumnValuesToNotBeNull(
-            column="reminder_number", row_condition=Column("journey_step") == "stalled_setup_help"
+            column="reminder_number", row_condition=Column("journey_step") == STALLED_HELP_STEP
         ),
-        # The internal alert, and only it, goes to the internal channel.
+        # Internal steps, and only they, go to the internal channel(s) (journey_steps.channel).
         gxe.ExpectColumnValuesToBeInSet(
-            column="channel", value_set=["internal"], row_condition=Column("journey_step") == INTERNAL_STEP
+            column="channel", value_set=internal_channels, row_condition=Column("journey_step").is_in(internal_steps)
         ),
         gxe.ExpectColumnValuesToBeInSet(
-            column="channel", value_set=["email"], row_condition=Column("journey_step") != INTERNAL_STEP
+            column="channel", value_set=user_channels, row_condition=Column("journey_step").is_not_in(internal_steps)
         ),
-        gxe.ExpectColumnValuesToBeBetween(column="priority", min_value=1, max_value=len(JOURNEY_STEPS)),
+        gxe.ExpectColumnValuesToNotBeNull(column="expires_at"),
+        gxe.ExpectColumnValuesToBeBetween(column="expires_at", min_value=as_of_ts),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(column_A="expires_at", column_B="due_at", or_equal=True),
+        gxe.ExpectColumnValuesToBeBetween(
+            column="priority",
+            min_value=min(step.priority for step in vocabulary.journey_steps),
+            max_value=max(step.priority for step in vocabulary.journey_steps),
+        ),
         gxe.ExpectColumnValuesToNotBeNull(column="priority"),
         gxe.ExpectColumnValuesToNotBeNull(column="template_id"),
     ]
@@ -182,14 +164,14 @@ def build_suites(
     suppressions = [
         gxe.ExpectTableColumnsToMatchSet(column_set=list(SUPPRESSION_REQUIRED_COLUMNS), exact_match=False),
         gxe.ExpectColumnValuesToNotBeNull(column="suppression_reason"),
-        gxe.ExpectColumnValuesToBeInSet(column="suppression_reason", value_set=list(SUPPRESSION_REASONS)),
-        gxe.ExpectColumnValuesToBeInSet(column="journey_step", value_set=list(JOURNEY_STEPS)),
+        gxe.ExpectColumnValuesToBeInSet(column="suppression_reason", value_set=list(vocabulary.suppression_reasons)),
+        gxe.ExpectColumnValuesToBeInSet(column="journey_step", value_set=steps),
     ]
     integration_state = [
         gxe.ExpectColumnValuesToNotBeNull(column="account_id"),
         gxe.ExpectColumnValuesToNotBeNull(column="integration_type"),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["account_id", "integration_type"]),
-        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(SETUP_STATUSES)),
+        gxe.ExpectColumnValuesToBeInSet(column="status", value_set=list(vocabulary.setup_statuses)),
         gxe.ExpectColumnValuesToNotBeNull(column="status"),
         gxe.ExpectColumnPairValuesAToBeGreaterThanB(
             column_A="completed_at",
@@ -201,11 +183,11 @@ def build_suites(
     setup_state = [
         gxe.ExpectColumnValuesToNotBeNull(column="account_id"),
         gxe.ExpectColumnValuesToBeUnique(column="account_id"),
-        gxe.ExpectColumnValuesToBeInSet(column="setup_stage", value_set=list(SETUP_STAGES)),
+        gxe.ExpectColumnValuesToBeInSet(column="setup_stage", value_set=list(vocabulary.setup_stages)),
         gxe.ExpectColumnValuesToNotBeNull(column="setup_stage"),
     ]
     segments = [
-        gxe.ExpectColumnValuesToBeInSet(column="segment", value_set=list(FRICTION_SEGMENTS)),
+        gxe.ExpectColumnValuesToBeInSet(column="segment", value_set=list(vocabulary.friction_segments)),
         gxe.ExpectColumnValuesToNotBeNull(column="segment"),
         gxe.ExpectColumnValuesToNotBeNull(column="entered_at"),
         gxe.ExpectCompoundColumnsToBeUnique(column_list=["account_id", "integration_type", "segment"]),

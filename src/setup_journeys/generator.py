@@ -27,33 +27,25 @@ import pandas as pd
 
 from setup_journeys import DEMO_AS_OF
 from setup_journeys.raw_schema import RAW_TABLES, create_raw_schema, insert_frame, row_counts
+from setup_journeys.vocabulary import load as load_vocabulary
 
 # --------------------------------------------------------------------------------------------
-# Shared vocabulary (mirrors seeds/; the generator only needs names, not the rules).
+# Shared vocabulary, read from the seeds (setup_journeys.vocabulary): the generator only needs names.
 # --------------------------------------------------------------------------------------------
 
-PATH_STEPS: dict[str, list[str]] = {
-    "oauth": ["integration_started", "integration_connected", "sync_completed"],
-    "api": ["integration_started", "api_key_created", "test_event_sent", "first_api_call_success"],
-    "domain": ["integration_started", "domain_verification_started", "domain_verified", "sending_enabled"],
-}
-CATALOG: dict[str, str] = {
-    "salesforce": "oauth",
-    "hubspot": "oauth",
-    "slack": "oauth",
-    "stripe": "api",
-    "custom_api": "api",
-    "webhook": "api",
-    "sending_domain": "domain",
-}
-REQUIRES_ADMIN = {"salesforce", "sending_domain"}
-ROLES = ["owner", "admin", "engineer", "marketer", "member"]
-ADMIN_ROLES = {"owner", "admin"}
-PLAN_TIERS = ["free", "starter", "pro", "enterprise"]
+_VOCABULARY = load_vocabulary()
+PATH_STEPS: dict[str, list[str]] = {path: list(steps) for path, steps in _VOCABULARY.path_steps.items()}
+CATALOG: dict[str, str] = dict(_VOCABULARY.integration_paths)
+REQUIRES_ADMIN = set(_VOCABULARY.admin_integrations)
+ROLES = list(_VOCABULARY.user_roles)
+ADMIN_ROLES = set(_VOCABULARY.admin_roles)
+PLAN_TIERS = list(_VOCABULARY.plan_tiers)
 ACQUISITION_SOURCES = ["organic_search", "paid_search", "referral", "partner", "outbound_sales", "product_hunt"]
 SETUP_SURFACES = ["onboarding_checklist", "settings_page", "in_app_prompt"]
-# Error codes that fit each path (SPEC section 4 taxonomy), plus an unknown one.
-PATH_ERROR_CODES: dict[str, list[str]] = {
+# Error codes that fit each path (SPEC section 4 taxonomy), plus an unknown one. Keyed by path because
+# which errors a path's users meet is the generator's own knowledge; a path added to the seeds needs its
+# codes here (a KeyError says so).
+PATH_ERROR_CODES: dict[str, list[str]] = {  # vocabulary-ok: generator knowledge per path, not a list of paths
     "oauth": ["oauth_denied", "oauth_scope_missing", "auth_failed", "sync_failed", "no_events_received", "rate_limited"],
     "api": [
         "invalid_api_key",
@@ -692,6 +684,9 @@ def _dirty_rows(b: _DemoBuilder) -> None:
     # Client clock far ahead: occurred_at more than 1 day after received_at.
     b.event(acc, "test_event_sent", _ago(hours=-40), user=engineer, integration="webhook", props={},
             received_at=_ago(hours=28))
+    # Client clock at the epoch: before min_occurred_at, it would open a 1970 cohort.
+    b.event(acc, "integration_started", datetime(1970, 1, 1), user=engineer, integration="webhook", props={},
+            received_at=_ago(hours=27))
 
     acc = b.account("acc_dirty_properties", roles=["owner", "engineer"], story="dirty_properties_json",
                     integration="stripe")
@@ -730,7 +725,7 @@ def _background(b: _DemoBuilder, accounts: int = 250) -> None:
     rng = b.rng
     for number in range(1, accounts + 1):
         n_users = rng.choices([1, 2, 3, 4], weights=[25, 35, 25, 15])[0]
-        roles = ["owner"] + rng.choices(["admin", "engineer", "marketer", "member"], k=n_users - 1)
+        roles = ["owner"] + rng.choices([role for role in ROLES if role != "owner"], k=n_users - 1)
         signed_up_at = _ago(days=rng.uniform(0.5, 70)).replace(microsecond=0)
         acc = b.account(f"acc_{number:04d}", roles=roles, signed_up_at=signed_up_at,
                         opted_out_roles=("member",) if rng.random() < 0.3 else ())
@@ -821,7 +816,7 @@ _NAMES = [
 _N = {name: code for code, name in enumerate(_NAMES)}
 _ITYPES = [*CATALOG, "zendesk"]  # zendesk: not in the catalog, behaves like an api setup
 _ITYPE_WEIGHTS = np.array([0.14, 0.16, 0.16, 0.14, 0.13, 0.12, 0.13, 0.02])
-_PATHS = ["oauth", "api", "domain"]
+_PATHS = list(PATH_STEPS)  # oauth, api, domain: the seed's order
 _ITYPE_PATH = np.array([_PATHS.index(CATALOG.get(itype, "api")) for itype in _ITYPES])
 _PATH_LEN = np.array([len(PATH_STEPS[path]) for path in _PATHS])
 _PATH_STEP_CODES = np.array([[_N[step] for step in PATH_STEPS[path]] + [-1] * (4 - len(PATH_STEPS[path]))
@@ -1079,8 +1074,7 @@ def _simulate_chunk(rng: np.random.Generator, n_acc: int, signup_lo: int, signup
     return accounts, users, events, sends
 
 
-_JOURNEY = ["setup_success_handoff", "repeated_failure_troubleshooting", "admin_escalation",
-            "setup_started_confirmation", "stalled_setup_help", "internal_cs_alert"]
+_JOURNEY = list(_VOCABULARY.step_names)  # in priority order
 
 
 def _sql_list(values: list[str]) -> str:

@@ -34,7 +34,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
-from setup_journeys.checks import JOURNEY_STEPS
+from setup_journeys.vocabulary import load as load_vocabulary
 
 KEY = "sync_key"
 # Columns that change every run without the message changing: not a reason to re-sync a row.
@@ -184,7 +184,7 @@ def publish_export(
     as_of: datetime,
     max_shrink_percent: float,
     force: bool = False,
-    journey_steps: Sequence[str] = JOURNEY_STEPS,
+    journey_steps: Sequence[str] | None = None,
     extra_manifest: Mapping[str, Any] | None = None,
     keep_runs: int = KEEP_RUNS,
     published_at: datetime | None = None,
@@ -195,6 +195,7 @@ def publish_export(
     force, and PublishError for anything else; in both cases `current` is untouched.
     """
     publish_dir = Path(publish_dir)
+    journey_steps = list(journey_steps or load_vocabulary().step_names)
     table = _as_arrow(export)
     if KEY not in table.column_names:
         raise PublishError(f"the export has no {KEY} column, so it cannot be diffed or synced")

@@ -191,6 +191,30 @@ def build_stories() -> Stories:
     s.user("u_p1", "acc_pro_abandoned", role="engineer")
     s.event("acc_pro_abandoned", "u_p1", "stripe", "integration_started", at(days=-9))
 
+    # Expiry (a journey stops cleanly, never a stale nudge): HubSpot started 8 h ago. The confirmation was due
+    # 7.5 h ago, past confirmation_max_age_hours (6): expired. Reminder 2 (oauth, 6 h) is due 2 h ago: sent.
+    s.account("acc_stale_confirm_1")
+    s.user("u_sc1", "acc_stale_confirm_1")
+    s.event("acc_stale_confirm_1", "u_sc1", "hubspot", "integration_started", at(-8))
+
+    # Stripe key created 156 h ago and nothing since (not yet abandoned: 7 days): reminder 3 (72 h) was due
+    # 84 h ago, past one more last reminder window (72 h, stalled_help_max_age_windows = 1): expired.
+    s.account("acc_stale_reminder")
+    s.user("u_sr1", "acc_stale_reminder", role="engineer")
+    s.event("acc_stale_reminder", "u_sr1", "stripe", "integration_started", at(-160))
+    s.event("acc_stale_reminder", "u_sr1", "stripe", "api_key_created", at(-156))
+
+    # The same error twice 4 days ago, docs of the setup viewed a day ago (so not abandoned): troubleshooting
+    # was due 96 h ago, past message_max_age_hours (72): expired. It no longer supersedes reminder 3 (due
+    # 28.5 h ago, still current), which is sent.
+    s.account("acc_stale_trouble")
+    s.user("u_st1", "acc_stale_trouble", role="engineer")
+    s.event("acc_stale_trouble", "u_st1", "webhook", "integration_started", at(-101))
+    s.event("acc_stale_trouble", "u_st1", "webhook", "api_key_created", at(-100.5))
+    s.error("acc_stale_trouble", "u_st1", "webhook", "schema_mismatch", at(-100))
+    s.error("acc_stale_trouble", "u_st1", "webhook", "schema_mismatch", at(-96))
+    s.event("acc_stale_trouble", "u_st1", "webhook", "setup_docs_viewed", at(-24))
+
     # Events of an account not (yet) in raw.accounts: no candidate at all.
     s.user("u_u1", "acc_unknown")
     s.event("acc_unknown", "u_u1", "hubspot", "integration_started", at(-3))
@@ -208,8 +232,9 @@ EXPECTED_EXPORT = {
     ("acc_ent", "custom_api", "repeated_failure_troubleshooting", "u_n1", None),
     ("acc_ent", "custom_api", "internal_cs_alert", None, None),
     ("acc_ent", "salesforce", "internal_cs_alert", None, None),
-    ("acc_ent", "salesforce", "stalled_setup_help", "u_n2", 3),
-    ("acc_pro_abandoned", "stripe", "stalled_setup_help", "u_p1", 3),
+    # Abandoned setups (acc_ent salesforce, acc_pro_abandoned stripe) get no stalled help: the journey stops.
+    ("acc_stale_confirm_1", "hubspot", "stalled_setup_help", "u_sc1", 2),
+    ("acc_stale_trouble", "webhook", "stalled_setup_help", "u_st1", 3),
 }
 
 EXPECTED_SUPPRESSIONS = {
@@ -232,6 +257,9 @@ EXPECTED_SUPPRESSIONS = {
     ("acc_holdout_11", "hubspot", "setup_started_confirmation", "u_hd1", None, "holdout"),
     ("acc_holdout_11", "hubspot", "stalled_setup_help", "u_hd1", 1, "holdout"),
     ("acc_ent", "custom_api", "stalled_setup_help", "u_n1", 3, "superseded"),
+    ("acc_stale_confirm_1", "hubspot", "setup_started_confirmation", "u_sc1", None, "expired"),
+    ("acc_stale_reminder", "stripe", "stalled_setup_help", "u_sr1", 3, "expired"),
+    ("acc_stale_trouble", "webhook", "repeated_failure_troubleshooting", "u_st1", None, "expired"),
 }
 
 # The message fed back between the first and second build: the confirmation the export asked for.
@@ -322,7 +350,9 @@ def test_personalisation_columns(journey_runs):
     assert trouble["recipient_email"] == "u_t2@example.com"
     assert trouble["recipient_role"] == "engineer"
     assert trouble["due_at"] == at(-5)
-    assert trouble["hours_since_last_progress"] == pytest.approx(47.0)
+    assert trouble["expires_at"] == at(-5 + 72)
+    # A timestamp, not "hours since": the row stays identical from one night to the next.
+    assert trouble["last_progress_at"] == at(-47)
     assert trouble["template_id"] == "tmpl_repeated_failure_troubleshooting"
     assert trouble["channel"] == "email"
     assert trouble["priority"] == 2
@@ -335,8 +365,27 @@ def test_personalisation_columns(journey_runs):
     handoff = rows[("acc_handoff", "hubspot", "setup_success_handoff", "u_h1", None)]
     assert handoff["due_at"] == at(-26)
     assert handoff["next_required_step"] is None and handoff["next_action"]
-    stalled = rows[("acc_pro_abandoned", "stripe", "stalled_setup_help", "u_p1", 3)]
-    assert stalled["due_at"] == at(days=-9) + timedelta(minutes=4320)
+    stalled = rows[("acc_stale_confirm_1", "hubspot", "stalled_setup_help", "u_sc1", 2)]
+    assert stalled["due_at"] == at(-8) + timedelta(minutes=360)
+    # Expires the path's last reminder window (oauth: 2 days) after it became due.
+    assert stalled["expires_at"] == at(-8) + timedelta(minutes=360 + 2880)
+
+
+def test_expired_candidates_record_their_age_and_every_export_row_is_fresh(journey_runs):
+    first = journey_runs["first"]
+    expired = {export_tuple(row): row for row in first["suppressions"] if row["suppression_reason"] == "expired"}
+    confirm = expired[("acc_stale_confirm_1", "hubspot", "setup_started_confirmation", "u_sc1", None)]
+    assert (confirm["due_at"], confirm["expires_at"]) == (at(-7.5), at(-1.5))
+    reminder = expired[("acc_stale_reminder", "stripe", "stalled_setup_help", "u_sr1", 3)]
+    assert (reminder["due_at"], reminder["expires_at"]) == (at(-156 + 72), at(-156 + 144))
+    trouble = expired[("acc_stale_trouble", "webhook", "repeated_failure_troubleshooting", "u_st1", None)]
+    assert (trouble["due_at"], trouble["expires_at"]) == (at(-96), at(-96 + 72))
+    assert all(row["expires_at"] >= NOW >= row["due_at"] for row in first["export"])
+    # Abandoned setups: the internal alert where it applies, never a reminder, not even a suppressed one.
+    abandoned = [row for row in first["export"] + first["suppressions"]
+                 if row["account_id"] in {"acc_pro_abandoned", "acc_ent"} and row["integration_type"] in {
+                     "stripe", "salesforce"}]
+    assert [(row["account_id"], row["journey_step"]) for row in abandoned] == [("acc_ent", "internal_cs_alert")]
 
 
 def test_internal_alerts_carry_the_hand_off_context(journey_runs):

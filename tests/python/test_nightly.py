@@ -6,6 +6,7 @@ the whole job with dbt on the demo warehouse.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from collections.abc import Iterator
@@ -20,7 +21,8 @@ from rich.console import Console
 
 from setup_journeys import DEMO_AS_OF, PROJECT_DIR
 from setup_journeys import publish as publish_module
-from setup_journeys.checks import EXPORT_REQUIRED_COLUMNS, JOURNEY_STEPS, run_checks
+from setup_journeys.checks import EXPORT_REQUIRED_COLUMNS, run_checks
+from setup_journeys.vocabulary import load as load_vocabulary
 from setup_journeys.nightly import (
     DuckDBReader,
     NightlyFailure,
@@ -32,6 +34,7 @@ from setup_journeys.publish import ExportShrinkRefused, check_shrink, publish_ex
 
 AS_OF = datetime(2026, 3, 10, 12, 0, 0)
 TS = pd.Timestamp
+JOURNEY_STEPS = load_vocabulary().step_names
 
 
 # ---------------------------------------------------------------- fake marts
@@ -49,6 +52,7 @@ def export_row(key: str, step: str, **overrides: Any) -> dict[str, Any]:
         "recipient_email": None if internal else "ana@example.com",
         "channel": "internal" if internal else "email",
         "due_at": TS("2026-03-10 09:00:00"),
+        "expires_at": TS("2026-03-13 09:00:00"),
         "template_id": f"tmpl_{step}",
         "priority": JOURNEY_STEPS.index(step) + 1,
         "workspace_name": "Acme",
@@ -422,8 +426,9 @@ def test_nightly_end_to_end_on_the_demo(demo_warehouse, tmp_path: Path, monkeypa
 
     # A failing check leaves current byte-for-byte untouched and raises NightlyFailure.
     before = snapshot(publish_dir)
-    monkeypatch.setattr("setup_journeys.checks.JOURNEY_STEPS", ("setup_success_handoff",))
-    monkeypatch.setattr("setup_journeys.checks.INTERNAL_STEP", "setup_success_handoff")
+    vocabulary = load_vocabulary()
+    only_handoff = dataclasses.replace(vocabulary, journey_steps=vocabulary.journey_steps[:1])
+    monkeypatch.setattr("setup_journeys.checks.load_vocabulary", lambda: only_handoff)
     with pytest.raises(NightlyFailure) as failed:
         run_nightly(as_of=DEMO_AS_OF, publish_dir=publish_dir, target_path=target_path, build=False,
                     console=Console(quiet=True))

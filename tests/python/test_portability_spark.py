@@ -235,11 +235,20 @@ def test_the_incremental_run_rewrote_only_the_partitions_of_its_window(spark_bui
     assert all(before.get(name) != after[name] for name in rewritten), "a partition in the window was not rewritten"
 
 
-def test_spark_unit_tests_pass(spark_builds: dict) -> None:
-    """The dbt unit tests (fixtures typed portably) pass on Spark too."""
-    result = run_dbt(["test", "--select", "test_type:unit", "--target-path", str(spark_builds["target_path"])],
-                     target="spark", as_of=DEMO_AS_OF)
-    assert len(result.result.results) >= 20
+def test_spark_unit_tests_with_sql_fixtures_pass(spark_builds: dict) -> None:
+    """The unit tests whose fixtures are SQL (typed nulls written portably: nullif('', ''), not
+    cast(null as varchar)) run and pass on Spark. The other unit tests use dict fixtures, which dbt
+    types from the warehouse's own columns; each unit test costs about half a minute on Spark in
+    session mode, so CI runs these two models' tests, not all 27."""
+    result = run_dbt(
+        ["test", "--select", "test_type:unit,stg_raw__setup_events test_type:unit,int_setups_aggregated",
+         "--target-path", str(spark_builds["target_path"])],
+        target="spark", as_of=DEMO_AS_OF,
+    )
+    names = {node_result.node.name for node_result in result.result.results}
+    assert {"test_setups_aggregated_out_of_order_visibility_ties_restarts",
+            "test_stg_setup_events_normalises_and_keeps_earliest_arrival"} <= names
+    assert all(str(node_result.status) == "pass" for node_result in result.result.results)
 
 
 def test_nightly_checks_and_publishes_from_spark(spark_builds: dict, demo_warehouse: Warehouse, tmp_path) -> None:

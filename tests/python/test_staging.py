@@ -63,6 +63,8 @@ FIRST_BATCH_EVENTS = [
     event("q4", "api_key_created", 1, 1.01, integration=None),
     event("q5", "integration_started", 30, 1.0),
     event("q6", "integration_started", 1, None),
+    # A client clock at the epoch: before min_occurred_at (2000-01-01), it would open a 1970 cohort.
+    event("q8", "integration_started", -491_361, 1.01),
     # Exact duplicate quarantined rows are both kept (nothing is lost).
     event("q3", "foo_bar", 1, 1.01),
 ]
@@ -181,12 +183,15 @@ def test_every_quarantine_reason_is_recorded_with_the_raw_row(staged: Warehouse)
         {"event_id": "q4", "event_name": "api_key_created", "reject_reason": "missing_integration_type"},
         {"event_id": "q5", "event_name": "integration_started", "reject_reason": "occurred_after_received"},
         {"event_id": "q6", "event_name": "integration_started", "reject_reason": "missing_received_at"},
+        {"event_id": "q8", "event_name": "integration_started", "reject_reason": "occurred_before_floor"},
     ]
+    floor_row = staged.query("select occurred_at from main.setup_events_quarantine where event_id = 'q8'")
+    assert floor_row == [{"occurred_at": at(-491_361)}] and at(-491_361).year == 1970
 
 
 def test_every_raw_row_is_staged_removed_or_quarantined(staged: Warehouse) -> None:
     counts = _counts(staged)
-    assert counts == {"raw_rows": len(FIRST_BATCH_EVENTS), "staged": 11, "duplicates": 3, "quarantined": 7}
+    assert counts == {"raw_rows": len(FIRST_BATCH_EVENTS), "staged": 11, "duplicates": 3, "quarantined": 8}
 
 
 def test_cdc_keeps_the_latest_row(staged: Warehouse) -> None:
@@ -202,7 +207,7 @@ def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: War
     staged.load_raw({"setup_events": SECOND_BATCH_EVENTS}, replace=False)
     staged.build(AS_OF)
     counts = _counts(staged)
-    assert counts == {"raw_rows": len(FIRST_BATCH_EVENTS) + 4, "staged": 13, "duplicates": 4, "quarantined": 8}
+    assert counts == {"raw_rows": len(FIRST_BATCH_EVENTS) + 4, "staged": 13, "duplicates": 4, "quarantined": 9}
     assert staged.query(
         "select event_id, received_at from main_staging.stg_raw__setup_events where event_id in ('n1', 'late1')"
         " order by event_id"
@@ -225,6 +230,10 @@ def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: War
         ("{abandoned_after_days: abc}", "Var 'abandoned_after_days' must be a number of days"),
         ("{holdout_percent: 150}", "Var 'holdout_percent' must be between 0 and 100 percent"),
         ("{high_value_plan_tiers: [platinum]}", "Var 'high_value_plan_tiers' may only hold"),
+        ('{min_occurred_at: "1999-13-01"}', "Var 'min_occurred_at' must be a UTC timestamp"),
+        # A misspelled var would be ignored silently: it fails, naming the closest valid var.
+        ("{abandonned_after_days: 3}", "Did you mean 'abandoned_after_days'?"),
+        ("{holdout_pct: 10}", "Did you mean 'holdout_percent'?"),
     ],
 )
 def test_a_malformed_var_fails_the_run_with_a_clear_message(vars_yaml: str, expected: str, tmp_path) -> None:

@@ -78,7 +78,8 @@ success_handoff as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_code,
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         cast(null as {{ dbt.type_string() }}) as alert_reason,
-        completed_at as due_at
+        completed_at as due_at,
+        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'completed_at') }} as expires_at
     from setups
     where is_completed
 
@@ -97,7 +98,8 @@ troubleshooting as (
         repeated_errors.error_code as troubleshooting_error_code,
         repeated_errors.error_class as troubleshooting_error_class,
         cast(null as {{ dbt.type_string() }}) as alert_reason,
-        repeated_errors.repeated_at as due_at
+        repeated_errors.repeated_at as due_at,
+        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'repeated_errors.repeated_at') }} as expires_at
     from setups
     inner join repeated_errors
         on
@@ -130,7 +132,8 @@ admin_escalation as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_code,
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         cast(null as {{ dbt.type_string() }}) as alert_reason,
-        setups.needs_admin_since as due_at
+        setups.needs_admin_since as due_at,
+        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'setups.needs_admin_since') }} as expires_at
     from setups
     left join account_admins
         on
@@ -152,7 +155,12 @@ started_confirmation as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_code,
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         cast(null as {{ dbt.type_string() }}) as alert_reason,
-        {{ dbt.dateadd('minute', setting('confirmation_after_minutes') | int, 'started_at') }} as due_at
+        {{ dbt.dateadd('minute', setting('confirmation_after_minutes') | int, 'started_at') }} as due_at,
+        {{ dbt.dateadd(
+            'minute',
+            (setting('confirmation_after_minutes') + setting('confirmation_max_age_hours') * 60) | int,
+            'started_at'
+        ) }} as expires_at
     from setups
     where
         started_at is not null
@@ -173,7 +181,26 @@ stalled_reminders as (
             {%- endfor %}
         end as elapsed_reminder_number
     from setups
-    where last_progress_at is not null
+    where
+        last_progress_at is not null
+        -- A journey stops cleanly: an abandoned setup gets no more reminders (the internal
+        -- alert takes over where it applies).
+        and status <> 'abandoned'
+
+),
+
+stalled_due as (
+
+    select
+        stalled_reminders.*,
+        case
+            {%- for reminder in [1, 2, 3] %}
+            when elapsed_reminder_number = {{ reminder }}
+                then {{ dbt.dateadd('minute', 'reminder_' ~ reminder ~ '_minutes', 'last_progress_at') }}
+            {%- endfor %}
+        end as reminder_due_at
+    from stalled_reminders
+    where elapsed_reminder_number is not null
 
 ),
 
@@ -188,14 +215,15 @@ stalled_help as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_code,
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         cast(null as {{ dbt.type_string() }}) as alert_reason,
-        case
-            {%- for reminder in [1, 2, 3] %}
-            when elapsed_reminder_number = {{ reminder }}
-                then {{ dbt.dateadd('minute', 'reminder_' ~ reminder ~ '_minutes', 'last_progress_at') }}
-            {%- endfor %}
-        end as due_at
-    from stalled_reminders
-    where elapsed_reminder_number is not null
+        reminder_due_at as due_at,
+        -- Stale stalled_help_max_age_windows times the path's last reminder window after it became
+        -- due: reminders 1 and 2 are replaced by the next one long before, so this ends the series.
+        {{ dbt.dateadd(
+            'second',
+            'reminder_3_minutes * ' ~ (setting('stalled_help_max_age_windows') * 60) | int,
+            'reminder_due_at'
+        ) }} as expires_at
+    from stalled_due
 
 ),
 
@@ -211,7 +239,8 @@ internal_alerts as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_code,
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         'repeated_errors' as alert_reason,
-        repeated_errors_since as due_at
+        repeated_errors_since as due_at,
+        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'repeated_errors_since') }} as expires_at
     from setups
     where
         has_repeated_errors
@@ -228,7 +257,8 @@ internal_alerts as (
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_code,
         cast(null as {{ dbt.type_string() }}) as troubleshooting_error_class,
         'abandoned' as alert_reason,
-        abandoned_at as due_at
+        abandoned_at as due_at,
+        {{ dbt.dateadd('minute', (setting('message_max_age_hours') * 60) | int, 'abandoned_at') }} as expires_at
     from setups
     where
         status = 'abandoned'
@@ -279,6 +309,7 @@ final as (
         journey_steps.priority,
         journey_steps.is_user_facing,
         unioned.due_at,
+        unioned.expires_at,
         setups.account_name as workspace_name,
         setups.plan_tier,
         setups.display_name as integration_display_name,
@@ -299,8 +330,6 @@ final as (
         setups.last_environment as environment,
         setups.last_progress_at,
         setups.last_event_at,
-        {{ dbt.datediff('setups.last_progress_at', as_of, 'second') }}
-        / 3600.0 as hours_since_last_progress,
         unioned.alert_reason,
         case when unioned.journey_step = 'internal_cs_alert' then setups.starter_role end as starter_role,
         case when unioned.journey_step = 'internal_cs_alert' then setups.restart_count end as restart_count,

@@ -8,16 +8,20 @@
                        troubleshooting a send at or after the repeat when the setup has a single
                        repeated code (message_sends carries no error_code); internal alerts match
                        by sync_key only (message_sends carries no reason)
-      3 no_recipient   a user-facing message without a recipient known to raw.users with an email
-      4 holdout        user-facing, and the account's stable hash bucket (0-99) < holdout_percent
-      5 consent        user-facing, and the recipient opted out of email
-      6 in_session     steps 2-5, and an event of the setup in the last in_session_minutes
-      7 superseded     stalled help while troubleshooting of the setup is due in this run
-                       (passes guardrails 1-6) or was sent since last progress
-      8 frequency_cap  user-facing, and the recipient got a message within frequency_cap_hours
+      3 expired        as_of is past the candidate's expires_at (its step's maximum age: the
+                       confirmation_max_age_hours, stalled_help_max_age_windows and
+                       message_max_age_hours vars): a stale message is never sent
+      4 no_recipient   a user-facing message without a recipient known to raw.users with an email
+      5 holdout        user-facing, and the account's stable hash bucket (0-99) < holdout_percent
+      6 consent        user-facing, and the recipient opted out of email
+      7 in_session     steps 2-5, and an event of the setup in the last in_session_minutes
+      8 superseded     stalled help while troubleshooting of the setup is due in this run
+                       (passes guardrails 1-7) or was sent since last progress
+      9 frequency_cap  user-facing, and the recipient got a message within frequency_cap_hours
                        (message_sends), or a higher-priority message of this run survives
-                       guardrails 1-7 (priority, then due_at, then sync_key); internal alerts
+                       guardrails 1-8 (priority, then due_at, then sync_key); internal alerts
                        are never capped
+    The reasons and their order are the rows of the suppression_reasons seed.
     A table: both the export and the suppressions read it.
 -#}
 {{ config(materialized='table') }}
@@ -145,6 +149,7 @@ first_guardrails as (
         case
             when is_completed and journey_step <> 'setup_success_handoff' then 'exit'
             when is_already_sent then 'already_sent'
+            when {{ as_of }} > expires_at then 'expired'
             when is_user_facing and (not is_recipient_known or recipient_email is null) then 'no_recipient'
             when is_user_facing and holdout_bucket < {{ setting('holdout_percent') }} then 'holdout'
             when is_user_facing and is_recipient_opted_out then 'consent'

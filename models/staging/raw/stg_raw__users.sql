@@ -1,10 +1,16 @@
-{#- Current state of each user: the CDC row with the latest updated_at wins. Admins are owner and admin. -#}
+{#- Current state of each user: the CDC row with the latest updated_at wins. Admin roles come from the user_roles seed. -#}
 with
 
 source as (
 
     select * from {{ source('raw', 'users') }}
     where user_id is not null
+
+),
+
+user_roles as (
+
+    select * from {{ ref('user_roles') }}
 
 ),
 
@@ -23,17 +29,19 @@ ranked as (
 final as (
 
     select
-        user_id,
-        account_id,
-        lower(trim(email)) as email,
-        {{ normalize_name('role') }} as role,
-        coalesce({{ normalize_name('role') }} in ('owner', 'admin'), false) as is_admin,
+        ranked.user_id,
+        ranked.account_id,
+        lower(trim(ranked.email)) as email,
+        {{ normalize_name('ranked.role') }} as role,
+        coalesce(user_roles.is_admin, false) as is_admin,
         -- Unknown consent is treated as no opt-out recorded; the messaging tool keeps its own list too.
-        coalesce(email_opt_out, false) as is_email_opt_out,
-        created_at,
-        updated_at
+        coalesce(ranked.email_opt_out, false) as is_email_opt_out,
+        ranked.created_at,
+        ranked.updated_at
     from ranked
-    where recency_number = 1
+    left join user_roles
+        on {{ normalize_name('ranked.role') }} = user_roles.role
+    where ranked.recency_number = 1
 
 )
 

@@ -1,6 +1,7 @@
 {#-
     Every raw event row, normalised and judged once: the staged events, the duplicates and the
-    quarantine all read this view, so the three always add up to the raw table.
+    quarantine all read this view, so the three always add up to the raw table. The reasons, in
+    the order they are checked, are the rows of the quarantine_reasons seed.
 -#}
 with
 
@@ -55,6 +56,7 @@ judged as (
             when normalised.received_at is null then 'missing_received_at'
             when normalised.account_id is null or trim(normalised.account_id) = '' then 'missing_account_id'
             when normalised.occurred_at is null then 'missing_occurred_at'
+            when normalised.occurred_at < {{ min_occurred_at_literal() }} then 'occurred_before_floor'
             when event_taxonomy.event_name is null then 'unknown_event_name'
             when event_taxonomy.requires_integration_type and normalised.integration_type is null
                 then 'missing_integration_type'
