@@ -6,6 +6,10 @@
     4. Publish per-step CSV/Parquet files and the diff from the last published run (publish.py),
        refusing an export that shrank past max_export_shrink_percent unless forced.
     5. Print rows per step, suppressions by reason, the largest friction segments, and the diff.
+    6. Write the HTML report (report.py) into the published run's folder, beside the export:
+       publish/current/report.html, with the change since the previous run's headline numbers.
+       The export is already published then: a failed report is reported (CLI exit code 5),
+       never unpublished.
 
 Every failure raises NightlyFailure before `current` is touched: the sync tool keeps reading the
 last good files, and the CLI exits non-zero.
@@ -52,6 +56,8 @@ class NightlyResult:
     rows_by_step: dict[str, int]
     suppressions_by_reason: dict[str, int]
     largest_segments: list[tuple[str, int]]
+    report_path: Path | None = None
+    report_error: str | None = None
 
 
 class WarehouseReader(Protocol):
@@ -237,6 +243,10 @@ def print_summary(console: Console, result: NightlyResult) -> None:
         f"Diff from the last published run ({before}): {diff.added} added, {diff.changed} changed, "
         f"{diff.removed} removed keys."
     )
+    if result.report_path is not None:
+        console.print(f"Report: {publish.current_dir / result.report_path.name} (open it in a browser).")
+    if result.report_error is not None:
+        console.print(f"[red]{result.report_error} (the export above was published).[/red]")
 
 
 def run_nightly(
@@ -251,6 +261,7 @@ def run_nightly(
     reader: WarehouseReader | None = None,
     console: Console | None = None,
     build: bool = True,
+    report: bool = True,
 ) -> NightlyResult:
     """Build, check, publish, summarise. Raises NightlyFailure (nothing published) on any failure.
 
@@ -300,6 +311,8 @@ def run_nightly(
         stage = "shrink" if isinstance(error, ExportShrinkRefused) else "publish"
         raise NightlyFailure(str(error), stage=stage) from error
 
+    report_path, report_error = (_write_report(reader, published, Path(publish_dir), pinned) if report
+                                 else (None, None))
     segments = _counts(frames.get("friction_segments"), "segment")
     result = NightlyResult(
         as_of=pinned,
@@ -308,9 +321,24 @@ def run_nightly(
         rows_by_step=published.rows_by_step,
         suppressions_by_reason=_counts(frames.get("journey_suppressions"), "suppression_reason"),
         largest_segments=list(segments.items())[:TOP_SEGMENTS],
+        report_path=report_path,
+        report_error=report_error,
     )
     print_summary(console, result)
     return result
+
+
+def _write_report(reader: WarehouseReader, published: PublishResult, publish_dir: Path,
+                  as_of: datetime) -> tuple[Path | None, str | None]:
+    """Step 6: the HTML report beside the published export (never unpublishes on failure)."""
+    from setup_journeys.report import previous_headline, write_report
+
+    run_dir = Path(published.run_dir)
+    try:
+        previous, _ = previous_headline(publish_dir, exclude=run_dir)
+        return write_report(reader, run_dir, as_of=as_of, previous=previous), None
+    except Exception as error:  # the export is out already: say so, do not raise a traceback
+        return None, f"writing the report failed: {error}"
 
 
 __all__ = ["DuckDBReader", "NightlyFailure", "NightlyResult", "PostgresReader", "WarehouseReader", "run_nightly"]
