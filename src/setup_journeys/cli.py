@@ -33,7 +33,7 @@ DbPath = Annotated[
 @app.command()
 def demo(path: DbPath = None) -> None:
     """Load the deterministic demo dataset into the raw schema (replaces the raw tables)."""
-    from setup_journeys.generator import write_demo
+    from setup_journeys.demo import write_demo
 
     counts = write_demo(path or duckdb_path())
     typer.echo("Demo raw data loaded: " + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
@@ -53,7 +53,7 @@ def generate(
     path: DbPath = None,
 ) -> None:
     """Generate realistic synthetic raw data straight into the raw schema."""
-    from setup_journeys.generator import GeneratorConfig, write_synthetic
+    from setup_journeys.synthetic import GeneratorConfig, write_synthetic
 
     config = GeneratorConfig(
         accounts=accounts,
