@@ -7,7 +7,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from setup_journeys import DEMO_AS_OF
+from setup_journeys import DEMO_AS_OF, settings
 from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
 
 # The nightly job's exit code per failing stage, so a scheduler can page differently.
@@ -24,6 +24,14 @@ AsOf = Annotated[
     typer.Option("--as-of", help="Compute everything as of this UTC time, 'YYYY-MM-DD HH:MM:SS'. Default: now."),
 ]
 Target = Annotated[Optional[str], typer.Option("--target", help="dbt target from profiles.yml (default: duckdb).")]
+Vars = Annotated[
+    Optional[str],
+    typer.Option(
+        "--vars",
+        help="dbt vars for this run, as YAML, e.g. '{max_export_shrink_percent: 80}': passed on to dbt and read "
+        "by the Python steps too.",
+    ),
+]
 DbPath = Annotated[
     Optional[Path],
     typer.Option("--duckdb-path", help="DuckDB file to write the raw schema into (default: $DUCKDB_PATH)."),
@@ -74,12 +82,16 @@ def build(
     target: Target = None,
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
     select: Annotated[Optional[str], typer.Option(help="dbt selector.")] = None,
+    vars_: Vars = None,
 ) -> None:
     """Run `dbt seed` and `dbt build` (models and tests) as of a point in time."""
     args = ["build"] + (["--full-refresh"] if full_refresh else []) + (["--select", select] if select else [])
     try:
-        run_dbt(args, target=target, as_of=as_of)
-    except DbtError as error:
+        cli_vars = settings.parse_vars(vars_)
+        pinned = settings.parse_as_of(as_of if as_of is not None else cli_vars.get("as_of"), name="--as-of")
+        pinned_text = pinned.strftime(settings.AS_OF_TEXT_FORMAT) if pinned else None
+        run_dbt(args, target=target, as_of=pinned_text, extra_vars=cli_vars)
+    except (settings.SettingError, DbtError) as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
 
@@ -98,6 +110,7 @@ def nightly(
         Optional[float],
         typer.Option(help="Override the var max_export_shrink_percent for this run.", min=0, max=100),
     ] = None,
+    vars_: Vars = None,
 ) -> None:
     """The nightly job: build, check, publish the journey export, print a summary.
 
@@ -107,6 +120,11 @@ def nightly(
     from setup_journeys.nightly import NightlyFailure, run_nightly
 
     try:
+        cli_vars = settings.parse_vars(vars_)
+    except settings.SettingError as error:
+        typer.secho(f"Nightly run failed, nothing published: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(NIGHTLY_EXIT_CODES["build"]) from error
+    try:
         run_nightly(
             as_of=as_of,
             target=target,
@@ -115,6 +133,7 @@ def nightly(
             full_refresh=full_refresh,
             shrink_percent=max_export_shrink_percent,
             build=not skip_build,
+            cli_vars=cli_vars,
         )
     except NightlyFailure as error:
         typer.secho(f"Nightly run failed, nothing published: {error}", fg=typer.colors.RED, err=True)
