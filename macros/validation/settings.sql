@@ -31,6 +31,11 @@
         'message_max_age_hours': [0, 8760, 'hours'],
         'holdout_percent': [0, 100, 'percent'],
         'max_export_shrink_percent': [0, 100, 'percent'],
+        'message_outcome_window_hours': [1, 8760, 'hours'],
+        'message_error_recurrence_window_hours': [1, 8760, 'hours'],
+        'status_view_followup_hours': [1, 8760, 'hours'],
+        'lift_holdout_percent': [0, 100, 'percent'],
+        'lift_min_setups_per_group': [1, 1000000, 'setups'],
     }) }}
 {% endmacro %}
 

@@ -52,6 +52,8 @@ SUPPRESSION_REQUIRED_COLUMNS: tuple[str, ...] = (
     "suppression_reason",
 )
 
+LIFT_STATUSES: tuple[str, ...] = ("ok", "insufficient_data", "holdout_received_messages")
+
 # Tables the gate reads, in the order they are reported.
 CHECKED_TABLES: tuple[str, ...] = (
     "export_journey_due",
@@ -60,6 +62,13 @@ CHECKED_TABLES: tuple[str, ...] = (
     "account_setup_state",
     "friction_segments",
     "setup_funnel",
+)
+# The journey-impact marts (issue 13): checked before the HTML report is written from them
+# (report.py), not part of the export's publishing gate.
+IMPACT_TABLES: tuple[str, ...] = (
+    "journey_message_outcomes",
+    "journey_lift",
+    "integration_status_confusion",
 )
 
 
@@ -202,7 +211,58 @@ def build_suites(
         ),
         gxe.ExpectColumnValuesToBeBetween(column="conversion_from_start", min_value=0, max_value=1),
     ]
+    outcomes = [
+        gxe.ExpectColumnValuesToNotBeNull(column="message_id"),
+        gxe.ExpectColumnValuesToBeUnique(column="message_id"),
+        gxe.ExpectColumnValuesToBeInSet(column="journey_step", value_set=steps),
+        gxe.ExpectColumnValuesToBeBetween(column="holdout_bucket", min_value=0, max_value=99),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="attribution_ends_at", column_B="sent_at", or_equal=True, ignore_row_if="either_value_is_missing"
+        ),
+        gxe.ExpectColumnValuesToBeBetween(column="minutes_to_next_progress", min_value=0),
+    ]
+    lift = [
+        gxe.ExpectColumnValuesToBeInSet(column="lift_status", value_set=list(LIFT_STATUSES)),
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["breakdown", "journey_step", "integration_type", "plan_tier"]),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="treatment_setups", column_B="treatment_completed", or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="holdout_setups", column_B="holdout_completed", or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+    ]
+    for rate in ("completion", "activation"):
+        lift += [
+            gxe.ExpectColumnValuesToBeBetween(column=f"treatment_{rate}_rate", min_value=0, max_value=1),
+            gxe.ExpectColumnValuesToBeBetween(column=f"holdout_{rate}_rate", min_value=0, max_value=1),
+            # The interval contains its estimate.
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=f"{rate}_rate_lift_ci_upper", column_B=f"{rate}_rate_lift", or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+            gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+                column_A=f"{rate}_rate_lift", column_B=f"{rate}_rate_lift_ci_lower", or_equal=True,
+                ignore_row_if="either_value_is_missing",
+            ),
+        ]
+    confusion = [
+        gxe.ExpectCompoundColumnsToBeUnique(column_list=["integration_type", "category", "setup_path", "cohort_week"]),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="setups_started", column_B="setups_ui_flow_completed", or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+        gxe.ExpectColumnPairValuesAToBeGreaterThanB(
+            column_A="setups_ui_flow_completed", column_B="setups_ui_flow_completed_not_usable", or_equal=True,
+            ignore_row_if="either_value_is_missing",
+        ),
+        gxe.ExpectColumnValuesToBeBetween(column="status_view_confusion_rate", min_value=0, max_value=1),
+    ]
     return {
+        "journey_message_outcomes": outcomes,
+        "journey_lift": lift,
+        "integration_status_confusion": confusion,
         "export_journey_due": export,
         "journey_suppressions": suppressions,
         "account_integration_state": integration_state,

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from setup_journeys import DEMO_AS_OF, settings
+from setup_journeys import DEMO_AS_OF, PROJECT_DIR, settings
 from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
 
 # The nightly job's exit code per failing stage, so a scheduler can page differently.
 NIGHTLY_EXIT_CODES = {"build": 1, "read": 1, "shrink": 2, "checks": 3, "publish": 4}
+# The export was published but the HTML report could not be written.
+REPORT_FAILED_EXIT_CODE = 5
 
 app = typer.Typer(
     help="Integration-setup journeys: demo data, synthetic data, builds, the nightly job and benchmarks.",
@@ -115,7 +118,8 @@ def nightly(
     """The nightly job: build, check, publish the journey export, print a summary.
 
     Exit codes: 0 published; 1 dbt build or reading failed; 2 the export would shrink past the
-    threshold (rerun with --force if expected); 3 a data check failed; 4 publishing failed.
+    threshold (rerun with --force if expected); 3 a data check failed; 4 publishing failed;
+    5 published, but the HTML report could not be written.
     """
     from setup_journeys.nightly import NightlyFailure, run_nightly
 
@@ -125,7 +129,7 @@ def nightly(
         typer.secho(f"Nightly run failed, nothing published: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(NIGHTLY_EXIT_CODES["build"]) from error
     try:
-        run_nightly(
+        result = run_nightly(
             as_of=as_of,
             target=target,
             publish_dir=publish_dir,
@@ -138,6 +142,40 @@ def nightly(
     except NightlyFailure as error:
         typer.secho(f"Nightly run failed, nothing published: {error}", fg=typer.colors.RED, err=True)
         raise typer.Exit(NIGHTLY_EXIT_CODES.get(error.stage, 1)) from error
+    if result.report_error is not None:
+        typer.secho(f"Published, but {result.report_error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(REPORT_FAILED_EXIT_CODE)
+
+
+@app.command()
+def report(
+    target: Target = None,
+    out_dir: Annotated[
+        Path, typer.Option(help="Folder to write report.html and report_headline.json into (the nightly job "
+                                "writes them into the published run's folder itself).")
+    ] = Path("report"),
+    publish_dir: Annotated[
+        Optional[Path],
+        typer.Option(help="Compare with the headline of the latest published run here (default: none)."),
+    ] = None,
+    as_of: AsOf = None,
+) -> None:
+    """Write the self-contained HTML report (opens offline in any browser) from the built marts."""
+    from setup_journeys.nightly import NightlyFailure, mart_reader, reader_for_target, resolve_as_of
+    from setup_journeys.report import previous_headline, write_report
+
+    previous = None
+    if publish_dir is not None:
+        previous, _ = previous_headline(publish_dir, exclude=out_dir if out_dir.exists() else None)
+    target_path = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+    try:
+        marts = mart_reader(reader_for_target(target), target_path)
+        pinned = resolve_as_of(as_of) if as_of else None
+    except NightlyFailure as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from error
+    path = write_report(marts, out_dir, as_of=pinned, previous=previous)
+    typer.echo(f"Report written to {path}")
 
 
 @app.command()

@@ -27,6 +27,7 @@ import duckdb
 import pandas as pd
 
 from setup_journeys import DEMO_AS_OF
+from setup_journeys import message_sends
 from setup_journeys.event_values import ACQUISITION_SOURCES, PATH_ERROR_CODES, SETUP_SURFACES
 from setup_journeys.raw_schema import RAW_TABLES, create_raw_schema, insert_frame, row_counts
 from setup_journeys.vocabulary import load as load_vocabulary
@@ -742,6 +743,8 @@ def build_demo() -> _DemoBuilder:
     for scenario in SCENARIOS:
         scenario(builder)
     _background(builder)
+    # A holdout experiment on dedicated accounts (own random stream: the rows above do not move).
+    message_sends.add_demo_impact_accounts(builder, _AS_OF)
     return builder
 
 
@@ -774,4 +777,3 @@ def write_demo(path: Path) -> dict[str, int]:
         return row_counts(con)
     finally:
         con.close()
-

@@ -7,6 +7,10 @@
     4. Publish per-step CSV/Parquet files and the diff from the last published run (publish.py),
        refusing an export that shrank past max_export_shrink_percent unless forced.
     5. Print rows per step, suppressions by reason, the largest friction segments, and the diff.
+    6. Write the HTML report (report.py) into the published run's folder, beside the export:
+       publish/current/report.html, with the change since the previous run's headline numbers.
+       The export is already published then: a failed report is reported (CLI exit code 5),
+       never unpublished.
 
 Every failure raises NightlyFailure before `current` is touched: the sync tool keeps reading the
 last good files, and the CLI exits non-zero.
@@ -53,6 +57,8 @@ class NightlyResult:
     rows_by_step: dict[str, int]
     suppressions_by_reason: dict[str, int]
     largest_segments: list[tuple[str, int]]
+    report_path: Path | None = None
+    report_error: str | None = None
 
 
 class WarehouseReader(Protocol):
@@ -62,8 +68,9 @@ class WarehouseReader(Protocol):
     #: The dbt adapter whose builds this reader can read (the manifest's metadata.adapter_type).
     adapter_type: str
 
-    def read(self, relation: Relation) -> pa.Table | None:
-        """The relation as Arrow (types as the warehouse has them), or None when it does not exist."""
+    def read(self, relation: Relation | str) -> pa.Table | None:
+        """The relation as Arrow (types as the warehouse has them), or None when it does not exist; a str is
+        a model name, read unqualified (the connection's default schema)."""
         ...
 
 
@@ -79,9 +86,10 @@ class DuckDBReader:
     path: Path
     adapter_type: str = "duckdb"
 
-    def read(self, relation: Relation) -> pa.Table | None:
+    def read(self, relation: Relation | str) -> pa.Table | None:
         import duckdb
 
+        relation = Relation.unqualified(relation) if isinstance(relation, str) else relation
         catalog = _quote(relation.database or Path(self.path).stem)
         con = duckdb.connect()
         try:
@@ -101,10 +109,11 @@ class PostgresReader:
 
     adapter_type: str = "postgres"
 
-    def read(self, relation: Relation) -> pa.Table | None:
+    def read(self, relation: Relation | str) -> pa.Table | None:
         import psycopg2
         from psycopg2 import errors
 
+        relation = Relation.unqualified(relation) if isinstance(relation, str) else relation
         con = psycopg2.connect(
             host=os.environ.get("PGHOST", "localhost"),
             port=int(os.environ.get("PGPORT", "5432")),
@@ -139,17 +148,30 @@ def reader_for_target(target: str | None) -> WarehouseReader:
     )
 
 
-def mart_relations(manifest: Manifest | None, reader: WarehouseReader) -> dict[str, Relation]:
-    """Each checked mart's relation, from the manifest of the build (bare names when there is none)."""
+@dataclass(frozen=True)
+class MartReader:
+    """Reads marts by model name, at the relation the build's manifest records for each (the bare name
+    when there is no manifest). The nightly checks and the report read through it."""
+
+    reader: WarehouseReader
+    manifest: Manifest | None = None
+
+    def read(self, table: str) -> pa.Table | None:
+        return self.reader.read(self.manifest.relation(table) if self.manifest else Relation.unqualified(table))
+
+
+def mart_reader(reader: WarehouseReader, target_path: Path) -> MartReader:
+    """The reader with the manifest in dbt's target folder; a manifest of another adapter stops the run."""
+    manifest = Manifest.load(target_path)
     expected = getattr(reader, "adapter_type", None)
     if manifest is not None and expected and manifest.adapter_type and manifest.adapter_type != expected:
         raise NightlyFailure(
-            f"the manifest in dbt's target folder was written for a {manifest.adapter_type} build, but the marts "
+            f"the manifest in {target_path} was written for a {manifest.adapter_type} build, but the marts "
             f"are read from {expected}: build (or `dbt parse`) for this target first, or point DBT_TARGET_PATH "
             f"at the target folder of the build that wrote these marts.",
             stage="read",
         )
-    return {table: manifest.relation(table) if manifest else Relation.unqualified(table) for table in CHECKED_TABLES}
+    return MartReader(reader, manifest)
 
 
 def resolve_as_of(as_of: object) -> datetime:
@@ -218,6 +240,10 @@ def print_summary(console: Console, result: NightlyResult) -> None:
         f"Diff from the last published run ({before}): {diff.added} added, {diff.changed} changed, "
         f"{diff.removed} removed keys."
     )
+    if result.report_path is not None:
+        console.print(f"Report: {publish.current_dir / result.report_path.name} (open it in a browser).")
+    if result.report_error is not None:
+        console.print(f"[red]{result.report_error} (the export above was published).[/red]")
 
 
 def run_nightly(
@@ -233,6 +259,7 @@ def run_nightly(
     console: Console | None = None,
     build: bool = True,
     cli_vars: Mapping[str, Any] | None = None,
+    report: bool = True,
 ) -> NightlyResult:
     """Build, check, publish, summarise. Raises NightlyFailure (nothing published) on any failure.
 
@@ -260,16 +287,15 @@ def run_nightly(
         except DbtError as error:
             raise NightlyFailure(f"the dbt build failed: {error}", stage="build") from error
 
-    reader = reader or reader_for_target(target)
-    manifest = Manifest.load(target_path)
-    relations = mart_relations(manifest, reader)
+    marts = mart_reader(reader or reader_for_target(target), target_path)
     try:
-        arrow = {table: reader.read(relation) for table, relation in relations.items()}
+        arrow = {table: marts.read(table) for table in CHECKED_TABLES}
     except Exception as error:  # any driver error: report it as a failed run, not a traceback
         raise NightlyFailure(f"reading the marts failed: {error}", stage="read") from error
     frames = {table: data.to_pandas() for table, data in arrow.items() if data is not None}
 
-    checks = run_checks(frames, as_of=pinned, export_columns=manifest.columns(EXPORT_MODEL) if manifest else None)
+    export_columns = marts.manifest.columns(EXPORT_MODEL) if marts.manifest else None
+    checks = run_checks(frames, as_of=pinned, export_columns=export_columns)
     if not checks.success:
         raise NightlyFailure(checks.describe(), stage="checks")
 
@@ -286,6 +312,8 @@ def run_nightly(
         stage = "shrink" if isinstance(error, ExportShrinkRefused) else "publish"
         raise NightlyFailure(str(error), stage=stage) from error
 
+    report_path, report_error = (_write_report(marts, published, Path(publish_dir), pinned) if report
+                                 else (None, None))
     segments = _counts(frames.get("friction_segments"), "segment")
     result = NightlyResult(
         as_of=pinned,
@@ -294,11 +322,27 @@ def run_nightly(
         rows_by_step=published.rows_by_step,
         suppressions_by_reason=_counts(frames.get("journey_suppressions"), "suppression_reason"),
         largest_segments=list(segments.items())[:TOP_SEGMENTS],
+        report_path=report_path,
+        report_error=report_error,
     )
     print_summary(console, result)
     return result
 
 
+def _write_report(reader: MartReader, published: PublishResult, publish_dir: Path,
+                  as_of: datetime) -> tuple[Path | None, str | None]:
+    """Step 6: the HTML report beside the published export (never unpublishes on failure)."""
+    from setup_journeys.report import previous_headline, write_report
+
+    run_dir = Path(published.run_dir)
+    try:
+        previous, _ = previous_headline(publish_dir, exclude=run_dir)
+        return write_report(reader, run_dir, as_of=as_of, previous=previous), None
+    except Exception as error:  # the export is out already: say so, do not raise a traceback
+        return None, f"writing the report failed: {error}"
+
+
 __all__ = [
-    "DuckDBReader", "NightlyFailure", "NightlyResult", "PostgresReader", "Relation", "WarehouseReader", "run_nightly",
+    "DuckDBReader", "MartReader", "NightlyFailure", "NightlyResult", "PostgresReader", "Relation", "WarehouseReader",
+    "run_nightly",
 ]

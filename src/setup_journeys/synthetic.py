@@ -24,6 +24,7 @@ import pandas as pd
 import pyarrow as pa
 from rich.progress import Progress
 
+from setup_journeys import message_sends
 from setup_journeys.event_values import (
     ACQUISITION_SOURCES,
     ENVIRONMENTS,
@@ -37,7 +38,7 @@ from setup_journeys.raw_schema import create_raw_schema, row_counts
 from setup_journeys.vocabulary import load as load_vocabulary
 
 #: Average raw events per account with the default config (measured; used by accounts_for_events).
-EVENTS_PER_ACCOUNT = 29.0
+EVENTS_PER_ACCOUNT = 31.5  # 29.0 before the treatment effects of message_sends.py (more setups complete)
 _DAY = 86_400
 
 
@@ -215,7 +216,7 @@ class _Events:
 
 
 def _simulate_chunk(rng: np.random.Generator, n_acc: int, signup_lo: int, signup_hi: int,
-                    horizon: int) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray],
+                    horizon: int, first: int = 0) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray],
                                            dict[str, np.ndarray]]:
     """One chunk of accounts: the full timeline (times in epoch seconds), before windowing and dirt."""
     c = _codes()
@@ -274,8 +275,11 @@ def _simulate_chunk(rng: np.random.Generator, n_acc: int, signup_lo: int, signup
     reached = np.zeros((n_s, width), dtype=bool)
     times = np.zeros((n_s, width), dtype=np.int64)
     reached[:, 0], times[:, 0] = True, start
+    # Holdout accounts (stable hash bucket) get no messages; reminders help the treatment at some steps.
+    holdout = message_sends.synthetic_holdout(np.arange(n_acc) + first)
     for k in range(1, width):
-        go = reached[:, k - 1] & (k < steps) & (rng.random(n_s) >= c.drop[s_path, k])
+        drop = c.drop[s_path, k] * message_sends.treated_drop_factor(list(c.paths), s_path, k, holdout[s_acct])
+        go = reached[:, k - 1] & (k < steps) & (rng.random(n_s) >= drop)
         delay = rng.lognormal(np.log(np.maximum(c.delay_median_min[s_path, k], 1) * 60.0), 1.2)
         times[:, k] = times[:, k - 1] + delay.astype(np.int64) + 1
         reached[:, k] = go
@@ -387,6 +391,8 @@ def _simulate_chunk(rng: np.random.Generator, n_acc: int, signup_lo: int, signup
         reminder=np.concatenate([np.full(len(conf), -1), np.full(len(hand), -1), np.ones(len(stall), dtype=np.int64)]),
         t=np.concatenate([start[conf] + 2700, t_last[hand] + 3600, t_last[stall] + 3 * 3600]),
     )
+    kept = message_sends.keep_sends(sends["acct"], holdout)
+    sends = {key: value[kept] for key, value in sends.items()}
     return accounts, users, events, sends
 
 
@@ -540,7 +546,7 @@ def _write_chunk(con: duckdb.DuckDBPyConnection, config: GeneratorConfig, chunk_
     # The simulated timeline must not depend on the window, so the same seed gives the same
     # events whichever window is written (base load, next day).
     horizon = data_end(config) + 30 * _DAY
-    accounts, users, events, sends = _simulate_chunk(rng, n_acc, signup_lo, signup_hi, horizon)
+    accounts, users, events, sends = _simulate_chunk(rng, n_acc, signup_lo, signup_hi, horizon, first)
     events = _add_delivery(rng, events, config, chunk_no)
 
     keep = _window(events["received"], lo, hi)

@@ -11,6 +11,7 @@ import json
 import re
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from dbt.cli.main import dbtRunner
@@ -116,7 +117,7 @@ def test_the_cli_passes_vars_to_the_nightly_job(monkeypatch: pytest.MonkeyPatch)
     from setup_journeys.cli import app
 
     seen: dict = {}
-    monkeypatch.setattr(nightly, "run_nightly", lambda **kwargs: seen.update(kwargs))
+    monkeypatch.setattr(nightly, "run_nightly", lambda **kwargs: seen.update(kwargs) or SimpleNamespace(report_error=None))
     outcome = CliRunner().invoke(app, ["nightly", "--skip-build", "--vars", "{max_export_shrink_percent: 80}"])
     assert outcome.exit_code == 0, outcome.output
     assert seen["cli_vars"] == {"max_export_shrink_percent": 80}

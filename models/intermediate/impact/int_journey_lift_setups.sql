@@ -1,0 +1,177 @@
+{#-
+    One row per started setup x journey step it was ELIGIBLE for (intent to treat), with its
+    experiment group and outcomes, for journey_lift. Eligibility is the step's trigger having
+    become true at some point, from the setup's own history, so treatment and holdout setups
+    are selected by the same rule whether or not a message went out:
+      all_steps                         every started setup (the overall comparison)
+      setup_started_confirmation        not completed within confirmation_after_minutes of the start
+      stalled_setup_help                some step waited at least the path's first reminder window
+                                        for the next one (or still waits at as_of)
+      repeated_failure_troubleshooting  two errors with the same code within repeated_error_window_hours
+      admin_escalation                  requires admin, a non-admin started it, not completed within
+                                        needs_admin_after_hours
+      setup_success_handoff             completed (the outcome that can move is activation)
+    Internal CS alerts are not user-facing: the holdout never applied to them.
+    Group: holdout when the account's stable hash bucket (0-99) < lift_holdout_percent.
+-#}
+{%- set as_of = as_of_literal() -%}
+
+with
+
+setups as (
+
+    select * from {{ ref('time_to_connect') }}
+
+),
+
+catalog as (
+
+    select * from {{ ref('int_integration_catalog_resolved') }}
+
+),
+
+errors as (
+
+    select * from {{ ref('int_setup_errors_sequenced') }}
+
+),
+
+message_sends as (
+
+    select * from {{ ref('stg_raw__message_sends') }}
+    where
+        sent_at <= {{ as_of }}
+        and journey_step <> 'internal_cs_alert'
+
+),
+
+repeated_errors as (
+
+    select
+        account_id,
+        integration_type,
+        min(occurred_at) as first_repeated_error_at
+    from errors
+    where hours_since_previous_same_code <= {{ setting('repeated_error_window_hours') }}
+    group by account_id, integration_type
+
+),
+
+messages_per_step as (
+
+    select
+        account_id,
+        integration_type,
+        journey_step,
+        count(*) as messages_sent
+    from message_sends
+    group by account_id, integration_type, journey_step
+
+),
+
+messages_per_setup as (
+
+    select
+        account_id,
+        integration_type,
+        sum(messages_sent) as messages_sent
+    from messages_per_step
+    group by account_id, integration_type
+
+),
+
+setups_with_rules as (
+
+    select
+        setups.*,
+        catalog.requires_admin,
+        catalog.reminder_1_minutes,
+        repeated_errors.first_repeated_error_at,
+        {{ hash_bucket('setups.account_id') }} as holdout_bucket,
+        {{ dbt.dateadd('minute', setting('confirmation_after_minutes') | int, 'setups.started_at') }} as confirmation_due_at,
+        {{ dbt.dateadd('minute', (setting('needs_admin_after_hours') * 60) | int, 'setups.started_at') }} as needs_admin_at,
+        -- The longest wait for a next step: from each reached step to the next one (or to as_of).
+        greatest(
+            {%- for step in range(1, 4) %}
+            coalesce(case
+                when
+                    {{ step }} < setups.step_count
+                    and setups.{{ 'started_at' if step == 1 else 'step_' ~ step ~ '_reached_at' }} is not null
+                    then {{ minutes_between(
+                        'setups.' ~ ('started_at' if step == 1 else 'step_' ~ step ~ '_reached_at'),
+                        'coalesce(setups.step_' ~ (step + 1) ~ '_reached_at, ' ~ as_of ~ ')',
+                    ) }}
+            end, 0){{ ',' if not loop.last }}
+            {%- endfor %}
+        ) as longest_wait_minutes
+    from setups
+    left join catalog
+        on setups.integration_type = catalog.integration_type
+    left join repeated_errors
+        on
+            setups.account_id = repeated_errors.account_id
+            and setups.integration_type = repeated_errors.integration_type
+
+),
+
+eligibility as (
+
+    {%- set rules = {
+        'all_steps': 'true',
+        'setup_started_confirmation':
+            'confirmation_due_at <= ' ~ as_of ~ ' and (completed_at is null or completed_at > confirmation_due_at)',
+        'stalled_setup_help': 'longest_wait_minutes >= reminder_1_minutes',
+        'repeated_failure_troubleshooting': 'first_repeated_error_at is not null',
+        'admin_escalation':
+            "requires_admin and coalesce(starter_role not in ('owner', 'admin'), false) and needs_admin_at <= "
+            ~ as_of ~ ' and (completed_at is null or completed_at > needs_admin_at)',
+        'setup_success_handoff': 'is_completed',
+    } %}
+    {%- for journey_step, rule in rules.items() %}
+    select
+        '{{ journey_step }}' as journey_step,
+        setups_with_rules.*
+    from setups_with_rules
+    where {{ rule }}
+    {% if not loop.last %}union all{% endif %}
+    {%- endfor %}
+
+),
+
+final as (
+
+    select
+        {{ stable_hash(['eligibility.journey_step', 'eligibility.setup_id']) }} as lift_setup_id,
+        eligibility.journey_step,
+        eligibility.setup_id,
+        eligibility.account_id,
+        eligibility.integration_type,
+        eligibility.plan_tier,
+        eligibility.cohort_week,
+        eligibility.holdout_bucket,
+        case
+            when eligibility.holdout_bucket < {{ setting('lift_holdout_percent') }} then 'holdout' else 'treatment'
+        end as experiment_group,
+        eligibility.is_completed_within_window,
+        eligibility.is_window_open,
+        case when eligibility.is_completed_within_window then eligibility.minutes_to_complete end
+            as minutes_to_complete_within_window,
+        eligibility.is_account_activated,
+        coalesce(case
+            when eligibility.journey_step = 'all_steps' then messages_per_setup.messages_sent
+            else messages_per_step.messages_sent
+        end, 0) as messages_sent
+    from eligibility
+    left join messages_per_setup
+        on
+            eligibility.account_id = messages_per_setup.account_id
+            and eligibility.integration_type = messages_per_setup.integration_type
+    left join messages_per_step
+        on
+            eligibility.account_id = messages_per_step.account_id
+            and eligibility.integration_type = messages_per_step.integration_type
+            and eligibility.journey_step = messages_per_step.journey_step
+
+)
+
+select * from final
