@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 export DUCKDB_PATH ?= warehouse/setup_journeys.duckdb
 DEMO_AS_OF := 2026-03-10 12:00:00
 
-.PHONY: run test install lint unit clean
+.PHONY: run test test-spark install lint unit clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(STAMP)
 ## Lint the SQL, then run every test (dbt builds with data and unit tests, scenarios, generator, nightly).
 test: $(STAMP) lint
 	$(BIN)/python -m pytest
+
+## Only the Spark parity test (mark `spark`; `make test` runs it too). Needs Java 17.
+test-spark: $(STAMP)
+	$(BIN)/python -m pytest -m spark
 
 lint: $(STAMP)
 	$(BIN)/sqlfluff lint models tests/generic tests/*.sql analyses

@@ -7,7 +7,7 @@ per_code as (
     select
         account_id,
         integration_type,
-        {{ dbt.listagg('error_code', "', '", 'order by error_code') }} as repeated_error_codes
+        {{ ordered_string_agg('error_code', ', ') }} as repeated_error_codes
     from {{ ref('int_journey_repeated_errors') }}
     group by account_id, integration_type
 

@@ -14,8 +14,17 @@
 {%- endmacro %}
 
 {% macro default__arg_min_by(value, order_by, direction, where) %}
-    {#- Spark and Trino: min_by / max_by over a struct of the ordering keys. -#}
+    {{ return(setup_journeys.spark__arg_min_by(value, order_by, direction, where)) }}
+{% endmacro %}
+
+{% macro spark__arg_min_by(value, order_by, direction, where) %}
+    {#- Spark / Databricks: min_by / max_by over a struct of the ordering keys (structs compare field by field). -#}
     {{ direction }}_by({{ value }}, struct({{ order_by | join(', ') }})){{ setup_journeys._aggregate_filter(where) }}
+{% endmacro %}
+
+{% macro trino__arg_min_by(value, order_by, direction, where) %}
+    {#- Trino: the same over a row (Trino has no struct()). -#}
+    {{ direction }}_by({{ value }}, row({{ order_by | join(', ') }})){{ setup_journeys._aggregate_filter(where) }}
 {% endmacro %}
 
 {% macro duckdb__arg_min_by(value, order_by, direction, where) %}

@@ -14,8 +14,17 @@
 {% endmacro %}
 
 {% macro default__minutes_between(start_expression, end_expression) -%}
-    {#- Spark / Databricks / Trino-compatible: seconds since the epoch. -#}
-    ((unix_timestamp({{ end_expression }}) - unix_timestamp({{ start_expression }})) / 60.0)
+    {{ return(setup_journeys.spark__minutes_between(start_expression, end_expression)) }}
+{%- endmacro %}
+
+{% macro spark__minutes_between(start_expression, end_expression) -%}
+    {#- Spark / Databricks: microseconds since the epoch (unix_timestamp() drops the fraction of a
+        second), as a double: an integer / 60.0 would be DECIMAL(27,6) on Spark. -#}
+    (cast(unix_micros({{ end_expression }}) - unix_micros({{ start_expression }}) as double) / 60000000.0)
+{%- endmacro %}
+
+{% macro trino__minutes_between(start_expression, end_expression) -%}
+    (cast(date_diff('millisecond', {{ start_expression }}, {{ end_expression }}) as double) / 60000.0)
 {%- endmacro %}
 
 {% macro duckdb__minutes_between(start_expression, end_expression) -%}

@@ -5,8 +5,16 @@
 {% endmacro %}
 
 {% macro default__json_is_object(column) %}
+    {{ return(setup_journeys.spark__json_is_object(column)) }}
+{% endmacro %}
+
+{% macro spark__json_is_object(column) %}
     {#- Spark / Databricks: from_json returns null for text that does not parse as an object. -#}
     (from_json({{ column }}, 'map<string,string>') is not null)
+{% endmacro %}
+
+{% macro trino__json_is_object(column) %}
+    (try(cast(json_parse({{ column }}) as map(varchar, json))) is not null)
 {% endmacro %}
 
 {% macro duckdb__json_is_object(column) %}
@@ -24,7 +32,15 @@
 {% endmacro %}
 
 {% macro default__json_text(column, key) %}
+    {{ return(setup_journeys.spark__json_text(column, key)) }}
+{% endmacro %}
+
+{% macro spark__json_text(column, key) %}
     get_json_object({{ column }}, '$.{{ key }}')
+{% endmacro %}
+
+{% macro trino__json_text(column, key) %}
+    json_extract_scalar({{ column }}, '$.{{ key }}')
 {% endmacro %}
 
 {% macro duckdb__json_text(column, key) %}
@@ -79,7 +95,11 @@
     {{ return(adapter.dispatch('json_field', 'setup_journeys')(parsed_column, keys, key)) }}
 {% endmacro %}
 
-{% macro default__json_field(parsed_column, keys, key) %}get_json_object({{ parsed_column }}, '$.{{ key }}'){% endmacro %}
+{% macro default__json_field(parsed_column, keys, key) %}{{ return(setup_journeys.spark__json_field(parsed_column, keys, key)) }}{% endmacro %}
+
+{% macro spark__json_field(parsed_column, keys, key) %}get_json_object({{ parsed_column }}, '$.{{ key }}'){% endmacro %}
+
+{% macro trino__json_field(parsed_column, keys, key) %}json_extract_scalar({{ parsed_column }}, '$.{{ key }}'){% endmacro %}
 
 {% macro duckdb__json_field(parsed_column, keys, key) %}{{ parsed_column }}[{{ keys.index(key) + 1 }}]{% endmacro %}
 

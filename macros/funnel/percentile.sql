@@ -18,6 +18,16 @@
     percentile_cont({{ fraction }}) within group (order by {{ expression }})
 {%- endmacro %}
 
+{% macro spark__percentile(expression, fraction) -%}
+    {#- Spark / Databricks: percentile() is exact and interpolates linearly, like percentile_cont. -#}
+    percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
+{% macro trino__percentile(expression, fraction) -%}
+    {#- Trino has no exact continuous percentile: approx_percentile is within about 1% of rank. -#}
+    approx_percentile({{ expression }}, {{ fraction }})
+{%- endmacro %}
+
 {% macro duckdb__percentile(expression, fraction) -%}
     quantile_cont({{ expression }}, {{ fraction }})
 {%- endmacro %}

@@ -3,29 +3,43 @@
     `true` on a full build and the incremental condition otherwise.
 -#}
 
+{% macro lookback_window_start_sql(watermark_column='received_at') %}
+    {#- SQL for the start of the re-read window: the newest loaded row minus incremental_lookback_hours,
+        moved back to the start of its day where the model overwrites whole daily partitions. -#}
+    {%- set window_start = dbt.dateadd(
+        'hour',
+        -1 * setting('incremental_lookback_hours'),
+        "coalesce(max(" ~ watermark_column ~ "), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
+    ) -%}
+    {%- if overwrites_partitions() -%}
+        {%- set window_start = 'cast(' ~ dbt.date_trunc('day', window_start) ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
+    {%- endif -%}
+    {{ return('select ' ~ window_start ~ ' as window_start from ' ~ this) }}
+{% endmacro %}
+
+
+{% macro lookback_window_start(watermark_column='received_at') %}
+    {#- The window start as a SQL timestamp: a literal read once at run time (a subquery at parse time). -#}
+    {%- set window_start_sql = lookback_window_start_sql(watermark_column) -%}
+    {%- if execute -%}
+        {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
+        {{ return("cast('" ~ window_start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+    {%- endif -%}
+    {{ return('(' ~ window_start_sql ~ ')') }}
+{% endmacro %}
+
+
 {% macro received_in_lookback_window(column='received_at', watermark_column='received_at') %}
     {#-
         Rows received after the newest loaded row minus incremental_lookback_hours. The window
         start is read once at run time and inlined as a literal, so the engine can push the
         filter into the raw scan (and skip row groups by their min/max) instead of normalising
-        every raw row before comparing it with a subquery.
+        every raw row before comparing it with a subquery. Where the model overwrites daily
+        partitions (Spark), the window starts at midnight of that day and includes it, so every
+        partition the run writes is recomputed whole.
     -#}
     {%- if is_incremental() -%}
-        {%- set window_start_sql -%}
-            select
-                {{ dbt.dateadd(
-                    'hour',
-                    -1 * setting('incremental_lookback_hours'),
-                    "coalesce(max(" ~ watermark_column ~ "), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
-                ) }} as window_start
-            from {{ this }}
-        {%- endset -%}
-        {%- if execute -%}
-            {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
-            {{ column }} > cast('{{ window_start }}' as {{ dbt.type_timestamp() }})
-        {%- else -%}
-            {{ column }} > ({{ window_start_sql }})
-        {%- endif -%}
+        {{ column }} {{ '>=' if overwrites_partitions() else '>' }} {{ lookback_window_start(watermark_column) }}
     {%- else -%}
         true
     {%- endif -%}
@@ -33,7 +47,9 @@
 
 
 {% macro not_already_staged(alias) %}
-    {#- The event_id is not staged yet with an earlier or equal arrival (earliest arrival wins). -#}
+    {#- The event_id is not staged yet with an earlier or equal arrival (earliest arrival wins).
+        Where the run overwrites the window's partitions, only rows staged before the window count:
+        the rows inside it are being recomputed. -#}
     {%- if is_incremental() -%}
         not exists (
             select 1
@@ -41,6 +57,9 @@
             where
                 staged.event_id = {{ alias }}.event_id
                 and staged.received_at <= {{ alias }}.received_at
+                {%- if overwrites_partitions() %}
+                and staged.received_at < {{ lookback_window_start() }}
+                {%- endif %}
         )
     {%- else -%}
         true
@@ -60,8 +79,10 @@
         event at the new as_of would survive: the hook is what removes them).
     -#}
     {%- if is_incremental() -%}
-        account_id in (
-            select recent_events.account_id
+        {#- Overwriting partitions (Spark): every account of each touched account bucket is recomputed. -#}
+        {%- set key = account_bucket('account_id') if overwrites_partitions() else 'account_id' -%}
+        {{ key }} in (
+            select {{ account_bucket('recent_events.account_id') if overwrites_partitions() else 'recent_events.account_id' }}
             from {{ events_relation }} as recent_events
             cross join (
                 select
@@ -90,14 +111,34 @@
 {% macro reset_when_as_of_moves_back(as_of_column='computed_as_of') %}
     {#-
         Pre-hook of int_setups_aggregated. delete+insert only replaces the accounts present in
-        the new batch, so when as_of moves backwards an account with no visible event at the new
-        as_of would keep its row from the later as_of. Moving backwards is rare (rebuilding the
-        past), so the table is emptied and the run recomputes every account, which also leaves
-        a single computed_as_of for the next forward run to start from. Renders nothing on a
-        full build (the hook is skipped).
+        the new batch (and a partition overwrite only the buckets in it), so when as_of moves
+        backwards an account with no visible event at the new as_of would keep its row from the
+        later as_of. Moving backwards is rare (rebuilding the past), so the table is emptied and
+        the run recomputes every account, which also leaves a single computed_as_of for the next
+        forward run to start from. Renders nothing on a full build (the hook is skipped).
+        Spark cannot delete rows from a parquet table: there the check runs first and the table is
+        truncated (empty_table) only when as_of moved back.
     -#}
     {%- if is_incremental() -%}
-        delete from {{ this }}
-        where {{ as_of_literal() }} < (select max({{ as_of_column }}) from {{ this }})
+        {%- if overwrites_partitions() -%}
+            {%- if execute -%}
+                {%- set moved_back = run_query(
+                    'select count(*) from ' ~ this ~ ' where ' ~ as_of_literal() ~ ' < ' ~ as_of_column
+                ).columns[0].values()[0] -%}
+                {%- if moved_back > 0 -%}
+                    {{ empty_table(this) }}
+                {%- endif -%}
+            {%- endif -%}
+        {%- else -%}
+            delete from {{ this }}
+            where {{ as_of_literal() }} < (select max({{ as_of_column }}) from {{ this }})
+        {%- endif -%}
     {%- endif -%}
+{% endmacro %}
+
+
+{% macro account_bucket(account_id) %}
+    {#- The partition of an account in int_setups_aggregated: a stable hash bucket (same on every
+        engine and run), incremental_account_buckets of them. Changing the var needs --full-refresh. -#}
+    {{- return(hash_bucket(account_id, setting('incremental_account_buckets') | int) | trim) -}}
 {% endmacro %}

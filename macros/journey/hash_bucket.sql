@@ -9,6 +9,10 @@
 {% endmacro %}
 
 {% macro default__hash_bucket(expression, buckets) %}
+    {{ return(setup_journeys.spark__hash_bucket(expression, buckets)) }}
+{% endmacro %}
+
+{% macro spark__hash_bucket(expression, buckets) %}
     {#- Spark / Databricks: conv() turns hex text into a decimal string. -#}
     (cast(conv(substr({{ stable_hash([expression]) }}, 1, 8), 16, 10) as bigint) % {{ buckets }})
 {% endmacro %}

@@ -31,6 +31,7 @@
         'message_max_age_hours': [0, 8760, 'hours'],
         'holdout_percent': [0, 100, 'percent'],
         'max_export_shrink_percent': [0, 100, 'percent'],
+        'incremental_account_buckets': [1, 100000, 'buckets'],
         'message_outcome_window_hours': [1, 8760, 'hours'],
         'message_error_recurrence_window_hours': [1, 8760, 'hours'],
         'status_view_followup_hours': [1, 8760, 'hours'],

@@ -242,6 +242,129 @@ def benchmark_size(label: str, workdir: Path, seed: int = 42, keep: bool = False
     return result
 
 
+# -- Spark ------------------------------------------------------------------------------------
+
+@dataclass
+class SparkSizeResult:
+    label: str
+    events: int = 0
+    accounts: int = 0
+    load: Measured | None = None
+    full: Measured | None = None
+    full_nodes: list[dict[str, object]] = field(default_factory=list)
+    new_day_events: int = 0
+    incremental: Measured | None = None
+    incremental_nodes: list[dict[str, object]] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def spark_dbt_build(warehouse: Path, as_of: str, target_path: Path, full_refresh: bool) -> tuple[Measured, list]:
+    """`dbt build --target spark` (session mode: Spark runs inside this subprocess), as the nightly job builds."""
+    command = [
+        dbt_executable(), "build", "--exclude-resource-type", "unit_test", "--target", "spark",
+        *(["--full-refresh"] if full_refresh else []),
+        "--vars", json.dumps({"as_of": as_of}),
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(target_path), "--log-path", str(target_path / "logs"),
+    ]
+    env = {**os.environ, "SPARK_WAREHOUSE_DIR": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    measured = measure(command, env=env, cwd=PROJECT_DIR)
+    nodes = []
+    run_results = target_path / "run_results.json"
+    if run_results.exists():
+        nodes = [{"unique_id": r["unique_id"], "status": r["status"], "seconds": float(r.get("execution_time") or 0.0)}
+                 for r in json.loads(run_results.read_text())["results"]]
+    return measured, nodes
+
+
+def benchmark_spark_size(label: str, workdir: Path, seed: int = 42, log: callable = print) -> SparkSizeResult:
+    """The same synthetic data as the DuckDB benchmark, built on Spark (session mode): raw load,
+    full build, then the next day appended and an incremental build. Each step is its own process."""
+    from setup_journeys.raw_schema import create_raw_schema
+
+    import duckdb
+
+    result = SparkSizeResult(label)
+    run_dir = workdir / f"spark-{label}-{os.getpid()}"
+    shutil.rmtree(run_dir, ignore_errors=True)
+    run_dir.mkdir(parents=True)
+    warehouse, scratch, next_day = run_dir / "spark", run_dir / "scratch.duckdb", run_dir / "next_day.duckdb"
+    config = GeneratorConfig(accounts=accounts_for_events(parse_size(label)), seed=seed, show_progress=False)
+    as_of, next_as_of = as_of_for(config), as_of_for(config, 1)
+    env = {**os.environ, "SPARK_WAREHOUSE_DIR": str(warehouse)}
+    try:
+        counts = write_synthetic(scratch, config)
+        result.events, result.accounts = counts["setup_events"], config.accounts
+        log(f"[spark {label}] loading {result.events} events into Spark")
+        result.load = measure([sys.executable, "-m", "setup_journeys.spark_raw", "load", str(scratch)], env=env)
+        if result.load.returncode != 0:
+            result.errors.append("raw load failed:\n" + _tail(result.load.output))
+            return result
+        log(f"[spark {label}] dbt build --full-refresh as of {as_of}")
+        result.full, result.full_nodes = spark_dbt_build(warehouse, as_of, run_dir / "target-full", True)
+        if result.full.returncode != 0:
+            result.errors.append("full build failed:\n" + _tail(result.full.output))
+            return result
+        con = duckdb.connect(str(next_day))
+        create_raw_schema(con, replace=True)
+        con.close()
+        result.new_day_events = write_next_day(next_day, config)["setup_events"]
+        appended = measure([sys.executable, "-m", "setup_journeys.spark_raw", "load", str(next_day), "--append"], env=env)
+        if appended.returncode != 0:
+            result.errors.append("next-day load failed:\n" + _tail(appended.output))
+            return result
+        log(f"[spark {label}] dbt build (incremental, +{result.new_day_events} events) as of {next_as_of}")
+        result.incremental, result.incremental_nodes = spark_dbt_build(warehouse, next_as_of,
+                                                                       run_dir / "target-incremental", False)
+        if result.incremental.returncode != 0:
+            result.errors.append("incremental build failed:\n" + _tail(result.incremental.output))
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+    return result
+
+
+def render_spark_section(results: list[SparkSizeResult], command: str) -> str:
+    now = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"## Spark run of {now}",
+        "",
+        f"- Machine: {os.cpu_count()} cores, {_gb(psutil.virtual_memory().total)} memory; Spark in session mode "
+        f"(`spark` target: local[{os.environ.get('SPARK_CORES', '2')}], driver memory "
+        f"{os.environ.get('SPARK_DRIVER_MEMORY', '4g')}), {_versions()}.",
+        f"- Command: `{command}`",
+        "",
+        "| size | events | accounts | raw load s | full build s | new-day events | incremental s | "
+        "incremental / full | peak memory full / incremental |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for r in results:
+        ratio = r.incremental.seconds / r.full.seconds if r.incremental and r.full and r.full.seconds else None
+        lines.append(
+            f"| {r.label} | {r.events:,} | {r.accounts:,} | {_s(r.load)} | {_s(r.full)} | {r.new_day_events:,} | "
+            f"{_s(r.incremental)} | {_x(ratio)} | "
+            + " / ".join("—" if m is None else _gb(m.peak_rss_bytes) for m in (r.full, r.incremental)) + " |"
+        )
+    for r in results:
+        for name, nodes in (("full build", r.full_nodes), ("incremental", r.incremental_nodes)):
+            models = sorted((n for n in nodes if str(n["unique_id"]).startswith("model.")),
+                            key=lambda n: -float(n["seconds"]))[:5]
+            if models:
+                lines.append(f"- {r.label} {name}, slowest models: " + ", ".join(
+                    f"{_node_name(str(n['unique_id']))} {float(n['seconds']):.1f} s" for n in models) + ".")
+        for error in r.errors:
+            lines += ["", "```", error, "```"]
+    return "\n".join(lines) + "\n"
+
+
+def run_spark_benchmarks(sizes: list[str], output: Path, workdir: Path, *, command: str | None = None) -> list:
+    workdir = Path(workdir) if Path(workdir).is_absolute() else Path.cwd() / workdir
+    results = [benchmark_spark_size(size, workdir) for size in sizes]
+    append_results(output, render_spark_section(
+        results, command or shlex.join(["setup-journeys", "benchmark", "--target", "spark",
+                                        *[arg for size in sizes for arg in ("--events", size)]])))
+    return results
+
+
 # -- report -----------------------------------------------------------------------------------
 
 def _gb(value: int) -> str:

@@ -41,12 +41,38 @@ DbPath = Annotated[
 ]
 
 
+def _load_into_spark(write, append: bool = False) -> dict[str, int]:
+    """Write raw data with `write(duckdb_file)` into a scratch DuckDB file (the generators' one code
+    path), then copy it into Spark's raw database (the `spark` target's warehouse), replacing the
+    raw tables or appending to them. Returns the rows per Spark raw table."""
+    import tempfile
+
+    from setup_journeys.spark_raw import load_raw_from_duckdb
+
+    with tempfile.TemporaryDirectory(prefix="setup-journeys-") as folder:
+        scratch = Path(folder) / "scratch.duckdb"
+        write(scratch)
+        return load_raw_from_duckdb(scratch, replace=not append)
+
+
+def _is_spark(target: Optional[str]) -> bool:
+    import os
+
+    return (target or os.environ.get("DBT_TARGET", "duckdb")) == "spark"
+
+
 @app.command()
-def demo(path: DbPath = None) -> None:
-    """Load the deterministic demo dataset into the raw schema (replaces the raw tables)."""
+def demo(path: DbPath = None, target: Target = None) -> None:
+    """Load the deterministic demo dataset into the raw schema (replaces the raw tables).
+
+    --target spark writes Spark's `raw` database (the spark target's warehouse) instead.
+    """
     from setup_journeys.demo import write_demo
 
-    counts = write_demo(path or duckdb_path())
+    if _is_spark(target):
+        counts = _load_into_spark(write_demo)
+    else:
+        counts = write_demo(path or duckdb_path())
     typer.echo("Demo raw data loaded: " + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
     typer.echo(f"The demo data is anchored at as_of {DEMO_AS_OF}.")
 
@@ -62,6 +88,7 @@ def generate(
     dirty_rate: Annotated[float, typer.Option(help="Share of rows made dirty (quarantine material).", min=0, max=1)] = 0.002,
     append: Annotated[bool, typer.Option(help="Append to existing raw tables instead of replacing them.")] = False,
     path: DbPath = None,
+    target: Target = None,
 ) -> None:
     """Generate realistic synthetic raw data straight into the raw schema."""
     from setup_journeys.synthetic import GeneratorConfig, write_synthetic
@@ -75,7 +102,10 @@ def generate(
         late_rate=late_rate,
         dirty_rate=dirty_rate,
     )
-    counts = write_synthetic(path or duckdb_path(), config, append=append)
+    if _is_spark(target):
+        counts = _load_into_spark(lambda scratch: write_synthetic(scratch, config, append=False), append=append)
+    else:
+        counts = write_synthetic(path or duckdb_path(), config, append=append)
     typer.echo("Synthetic raw data written: " + ", ".join(f"{table} {rows}" for table, rows in counts.items()))
 
 
@@ -183,8 +213,17 @@ def benchmark(
     events: Annotated[list[str], typer.Option(help="Target event counts, e.g. 1M 10M 100M.")] = ["1M"],
     output: Annotated[Path, typer.Option(help="Markdown file the results are appended to.")] = Path("BENCHMARKS.md"),
     workdir: Annotated[Path, typer.Option(help="Where benchmark warehouses are written.")] = Path("warehouse/bench"),
+    target: Target = None,
 ) -> None:
-    """Time a full build and a one-day incremental run at each size; append to BENCHMARKS.md."""
+    """Time a full build and a one-day incremental run at each size; append to BENCHMARKS.md.
+
+    --target spark times the same data on Spark (session mode): raw load, full and incremental build.
+    """
+    if _is_spark(target):
+        from setup_journeys.benchmark import run_spark_benchmarks
+
+        run_spark_benchmarks(events, output=output, workdir=workdir)
+        return
     from setup_journeys.benchmark import run_benchmarks
 
     run_benchmarks(events, output=output, workdir=workdir)

@@ -52,6 +52,11 @@ def run_dbt(
     if target:
         cli_args += ["--target", target]
     duckdb_path().parent.mkdir(parents=True, exist_ok=True)
+    if (target or os.environ.get("DBT_TARGET")) == "spark":
+        from setup_journeys.spark_raw import pin_spark_warehouse_dir
+
+        # Relative to the project, whatever the working directory, so the loader and dbt agree.
+        pin_spark_warehouse_dir().mkdir(parents=True, exist_ok=True)
     result = dbtRunner().invoke(cli_args)
     if raise_on_failure and not result.success:
         failures = []

@@ -134,13 +134,28 @@ class PostgresReader:
             con.close()
 
 
+@dataclass(frozen=True)
+class SparkReader:
+    """Reads marts from the `spark` target: the same in-process Spark session dbt wrote them with
+    (dbt-spark session mode), so the checks read exactly the tables dbt built."""
+
+    schema: str = "analytics"
+
+    def read(self, table: str) -> pa.Table | None:
+        from setup_journeys.spark_raw import read_table
+
+        return read_table(self.schema, table)
+
+
 def reader_for_target(target: str | None) -> WarehouseReader:
-    """The reader for a dbt target: the embedded DuckDB file or the PostgreSQL target."""
+    """The reader for a dbt target: the embedded DuckDB file, PostgreSQL, or Spark in this process."""
     name = target or os.environ.get("DBT_TARGET", "duckdb")
     if name == "duckdb":
         return DuckDBReader(duckdb_path())
     if name == "postgres":
         return PostgresReader()
+    if name == "spark":
+        return SparkReader()
     raise NightlyFailure(
         f"the nightly checks read the marts through the target's own connection, and no reader is "
         f"implemented for target '{name}' yet: add a WarehouseReader for it in setup_journeys/nightly.py.",

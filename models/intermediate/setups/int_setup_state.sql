@@ -159,7 +159,7 @@ repeated_errors_per_setup as (
         integration_type,
         count(*) as repeated_error_code_count,
         min(first_repeated_at) as repeated_errors_since,
-        {{ dbt.listagg('error_code', "', '", 'order by error_code') }} as repeated_error_codes,
+        {{ ordered_string_agg('error_code', ', ') }} as repeated_error_codes,
         {{ arg_max_by('error_code', ['last_repeated_at', 'error_code']) }} as latest_repeated_error_code
     from repeated_errors
     group by account_id, integration_type

@@ -13,10 +13,10 @@
     config(
         materialized='incremental',
         unique_key='account_id',
-        incremental_strategy='delete+insert',
         on_schema_change='fail',
         schema='intermediate',
         pre_hook="{{ reset_when_as_of_moves_back() }}",
+        **incremental_settings('account_bucket'),
     )
 }}
 
@@ -103,7 +103,8 @@ final as (
 
     select
         aggregated.*,
-        {{ as_of }} as computed_as_of
+        {{ as_of }} as computed_as_of,
+        {{ account_bucket('aggregated.account_id') }} as account_bucket
     from aggregated
 
 )

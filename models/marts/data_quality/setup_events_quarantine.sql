@@ -7,8 +7,8 @@
     config(
         materialized='incremental',
         unique_key='quarantine_id',
-        incremental_strategy='delete+insert',
         on_schema_change='fail',
+        **incremental_settings('received_on'),
     )
 }}
 
@@ -48,7 +48,8 @@ final as (
         user_id,
         raw_integration_type as integration_type,
         raw_properties as properties,
-        reject_reason
+        reject_reason,
+        cast(received_at as date) as received_on
     from identified
 
 )

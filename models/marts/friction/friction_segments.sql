@@ -199,7 +199,7 @@ error_class_segments as (
         error_class_setups.integration_type,
         error_class_setups.segment,
         min(setup_errors.occurred_at) as entered_at,
-        {{ dbt.listagg('distinct setup_errors.error_code', "', '", 'order by setup_errors.error_code') }}
+        {{ ordered_string_agg('setup_errors.error_code', ', ', distinct=true) }}
             as segment_error_codes,
         count(*) as segment_event_count
     from error_class_setups

@@ -8,8 +8,8 @@
     config(
         materialized='incremental',
         unique_key='event_id',
-        incremental_strategy='delete+insert',
         on_schema_change='fail',
+        **incremental_settings('received_on'),
     )
 }}
 
@@ -92,7 +92,8 @@ parsed as (
             as {{ 'integration_status' if key == 'status' else key }},
         {%- endfor %}
         lower(trim({{ json_field('property_values', property_keys, 'provider') }})) as provider,
-        lower(trim({{ json_field('property_values', property_keys, 'domain') }})) as sending_domain
+        lower(trim({{ json_field('property_values', property_keys, 'domain') }})) as sending_domain,
+        cast(received_at as date) as received_on
     from properties_parsed
 
 )

@@ -10,8 +10,8 @@
     config(
         materialized='incremental',
         unique_key='duplicate_id',
-        incremental_strategy='delete+insert',
         on_schema_change='fail',
+        **incremental_settings('received_on'),
     )
 }}
 
@@ -103,7 +103,8 @@ final as (
         raw_integration_type,
         raw_properties,
         arrival_number,
-        kept_received_at
+        kept_received_at,
+        cast(received_at as date) as received_on
     from identified
 
 )

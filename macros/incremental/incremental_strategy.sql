@@ -1,0 +1,49 @@
+{#-
+    How the incremental models write, chosen per adapter in this one place (a model's own
+    config() wins over dbt_project.yml, so the models call this instead of naming a strategy):
+
+    - DuckDB, PostgreSQL and the default: `delete+insert` on the model's unique_key.
+    - Spark: `insert_overwrite` with dynamic partition overwrite of plain parquet tables (Delta and
+      Iceberg need jars from Maven; `delete from` and `merge` need them too). The table is
+      partitioned by `partition_column` and a run rewrites only the partitions its rows fall in, so
+      each model's incremental branch selects the WHOLE content of every partition it touches
+      (`overwrites_partitions()` tells the filter macros to widen their window to partition
+      boundaries). Never a `delete from`.
+
+    Use: config(materialized='incremental', unique_key=..., **incremental_settings('received_on')).
+-#}
+
+{% macro incremental_settings(partition_column) %}
+    {{ return(adapter.dispatch('incremental_settings', 'setup_journeys')(partition_column)) }}
+{% endmacro %}
+
+{% macro default__incremental_settings(partition_column) %}
+    {{ return({'incremental_strategy': 'delete+insert'}) }}
+{% endmacro %}
+
+{% macro spark__incremental_settings(partition_column) %}
+    {{ return({
+        'incremental_strategy': 'insert_overwrite',
+        'partition_by': [partition_column],
+    }) }}
+{% endmacro %}
+
+
+{% macro overwrites_partitions() %}
+    {#- True when this model writes by overwriting whole partitions (see incremental_settings). -#}
+    {{ return(config.get('incremental_strategy') == 'insert_overwrite') }}
+{% endmacro %}
+
+
+{% macro empty_table(relation) %}
+    {#- Remove every row of a table: `delete from` where the format allows it, `truncate` on Spark. -#}
+    {{ return(adapter.dispatch('empty_table', 'setup_journeys')(relation)) }}
+{% endmacro %}
+
+{% macro default__empty_table(relation) %}
+    delete from {{ relation }}
+{% endmacro %}
+
+{% macro spark__empty_table(relation) %}
+    truncate table {{ relation }}
+{% endmacro %}
