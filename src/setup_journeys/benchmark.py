@@ -25,7 +25,7 @@ from pathlib import Path
 import psutil
 
 from setup_journeys import PROJECT_DIR
-from setup_journeys.generator import GeneratorConfig, accounts_for_events, as_of_for, write_next_day, write_synthetic
+from setup_journeys.synthetic import GeneratorConfig, accounts_for_events, as_of_for, write_next_day, write_synthetic
 
 REFERENCE_SQL = PROJECT_DIR / "scripts" / "reference_pipeline.sql"
 # Same engine settings as the dbt profile (profiles.yml), so the comparison is like for like.

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
-from setup_journeys import DEMO_AS_OF
+from setup_journeys import DEMO_AS_OF, PROJECT_DIR, settings
 from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
 
 # The nightly job's exit code per failing stage, so a scheduler can page differently.
@@ -26,6 +27,14 @@ AsOf = Annotated[
     typer.Option("--as-of", help="Compute everything as of this UTC time, 'YYYY-MM-DD HH:MM:SS'. Default: now."),
 ]
 Target = Annotated[Optional[str], typer.Option("--target", help="dbt target from profiles.yml (default: duckdb).")]
+Vars = Annotated[
+    Optional[str],
+    typer.Option(
+        "--vars",
+        help="dbt vars for this run, as YAML, e.g. '{max_export_shrink_percent: 80}': passed on to dbt and read "
+        "by the Python steps too.",
+    ),
+]
 DbPath = Annotated[
     Optional[Path],
     typer.Option("--duckdb-path", help="DuckDB file to write the raw schema into (default: $DUCKDB_PATH)."),
@@ -58,7 +67,7 @@ def demo(path: DbPath = None, target: Target = None) -> None:
 
     --target spark writes Spark's `raw` database (the spark target's warehouse) instead.
     """
-    from setup_journeys.generator import write_demo
+    from setup_journeys.demo import write_demo
 
     if _is_spark(target):
         counts = _load_into_spark(write_demo)
@@ -82,7 +91,7 @@ def generate(
     target: Target = None,
 ) -> None:
     """Generate realistic synthetic raw data straight into the raw schema."""
-    from setup_journeys.generator import GeneratorConfig, write_synthetic
+    from setup_journeys.synthetic import GeneratorConfig, write_synthetic
 
     config = GeneratorConfig(
         accounts=accounts,
@@ -106,12 +115,16 @@ def build(
     target: Target = None,
     full_refresh: Annotated[bool, typer.Option("--full-refresh", help="Rebuild incremental models.")] = False,
     select: Annotated[Optional[str], typer.Option(help="dbt selector.")] = None,
+    vars_: Vars = None,
 ) -> None:
     """Run `dbt seed` and `dbt build` (models and tests) as of a point in time."""
     args = ["build"] + (["--full-refresh"] if full_refresh else []) + (["--select", select] if select else [])
     try:
-        run_dbt(args, target=target, as_of=as_of)
-    except DbtError as error:
+        cli_vars = settings.parse_vars(vars_)
+        pinned = settings.parse_as_of(as_of if as_of is not None else cli_vars.get("as_of"), name="--as-of")
+        pinned_text = pinned.strftime(settings.AS_OF_TEXT_FORMAT) if pinned else None
+        run_dbt(args, target=target, as_of=pinned_text, extra_vars=cli_vars)
+    except (settings.SettingError, DbtError) as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
         raise typer.Exit(1) from error
 
@@ -130,6 +143,7 @@ def nightly(
         Optional[float],
         typer.Option(help="Override the var max_export_shrink_percent for this run.", min=0, max=100),
     ] = None,
+    vars_: Vars = None,
 ) -> None:
     """The nightly job: build, check, publish the journey export, print a summary.
 
@@ -140,6 +154,11 @@ def nightly(
     from setup_journeys.nightly import NightlyFailure, run_nightly
 
     try:
+        cli_vars = settings.parse_vars(vars_)
+    except settings.SettingError as error:
+        typer.secho(f"Nightly run failed, nothing published: {error}", fg=typer.colors.RED, err=True)
+        raise typer.Exit(NIGHTLY_EXIT_CODES["build"]) from error
+    try:
         result = run_nightly(
             as_of=as_of,
             target=target,
@@ -148,6 +167,7 @@ def nightly(
             full_refresh=full_refresh,
             shrink_percent=max_export_shrink_percent,
             build=not skip_build,
+            cli_vars=cli_vars,
         )
     except NightlyFailure as error:
         typer.secho(f"Nightly run failed, nothing published: {error}", fg=typer.colors.RED, err=True)
@@ -171,14 +191,20 @@ def report(
     as_of: AsOf = None,
 ) -> None:
     """Write the self-contained HTML report (opens offline in any browser) from the built marts."""
-    from setup_journeys.nightly import reader_for_target, resolve_as_of
+    from setup_journeys.nightly import NightlyFailure, mart_reader, reader_for_target, resolve_as_of
     from setup_journeys.report import previous_headline, write_report
 
     previous = None
     if publish_dir is not None:
         previous, _ = previous_headline(publish_dir, exclude=out_dir if out_dir.exists() else None)
-    path = write_report(reader_for_target(target), out_dir, as_of=resolve_as_of(as_of) if as_of else None,
-                        previous=previous)
+    target_path = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+    try:
+        marts = mart_reader(reader_for_target(target), target_path)
+        pinned = resolve_as_of(as_of) if as_of else None
+    except NightlyFailure as error:
+        typer.secho(str(error), fg=typer.colors.RED, err=True)
+        raise typer.Exit(1) from error
+    path = write_report(marts, out_dir, as_of=pinned, previous=previous)
     typer.echo(f"Report written to {path}")
 
 

@@ -28,7 +28,8 @@ def vars_arg(as_of: str | None = None, extra: dict[str, Any] | None = None) -> l
     values: dict[str, Any] = dict(extra or {})
     if as_of is not None:
         values["as_of"] = as_of
-    return ["--vars", json.dumps(values)] if values else []
+    # YAML in --vars may hold dates and timestamps: dbt reads their text the same way.
+    return ["--vars", json.dumps(values, default=str)] if values else []
 
 
 def run_dbt(

@@ -15,7 +15,7 @@ have something to measure:
   troubleshooting halves the chance the same error recurs and the setup drops; an admin
   escalation gets admin-only setups past credentials; the success hand-off raises activation.
 
-generator.py calls in here through two hooks: `add_demo_impact_accounts` (after the demo's
+demo.py and synthetic.py call in here through hooks: `add_demo_impact_accounts` (after the demo's
 background accounts, with its own random stream so the existing demo rows do not move) and,
 for the vectorised generator, `synthetic_holdout` / `treated_drop_factor` / `keep_sends`.
 """
@@ -29,10 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from setup_journeys.event_values import ACQUISITION_SOURCES, PATH_ERROR_CODES
+from setup_journeys.vocabulary import load as load_vocabulary
 from setup_journeys.vocabulary import seed_rows
 
-if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only (generator imports this module)
-    from setup_journeys.generator import _Account, _DemoBuilder, _User
+if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only (demo.py imports this module)
+    from setup_journeys.demo import _Account, _DemoBuilder, _User
 
 #: Share of accounts (by stable hash bucket) held out of user-facing messages in the simulation.
 HOLDOUT_PERCENT = 10
@@ -105,14 +107,13 @@ class _SetupSimulation:
 
     def __init__(self, builder: "_DemoBuilder", rng: random.Random, account: "_Account", integration: str,
                  starter: "_User", start: datetime, treated: bool, as_of: datetime) -> None:
-        from setup_journeys.generator import CATALOG, PATH_ERROR_CODES, PATH_STEPS, REQUIRES_ADMIN
-
+        vocabulary = load_vocabulary()
         self.b, self.rng, self.account, self.integration = builder, rng, account, integration
         self.starter, self.treated, self.as_of = starter, treated, as_of
-        self.path = CATALOG[integration]
-        self.steps = PATH_STEPS[self.path]
+        self.path = vocabulary.integration_paths[integration]
+        self.steps = vocabulary.path_steps[self.path]
         self.error_codes = PATH_ERROR_CODES[self.path]
-        self.requires_admin = integration in REQUIRES_ADMIN
+        self.requires_admin = integration in vocabulary.admin_integrations
         self.start = start
         self.reached: list[tuple[str, datetime]] = []
 
@@ -231,18 +232,17 @@ class _SetupSimulation:
 
 def add_demo_impact_accounts(builder: "_DemoBuilder", as_of: datetime) -> None:
     """Dedicated demo accounts of a 10 % holdout experiment, settled (windows closed) by as_of."""
-    from setup_journeys.generator import ACQUISITION_SOURCES, CATALOG, PLAN_TIERS
-
+    vocabulary = load_vocabulary()
     rng = random.Random(DEMO_IMPACT_SEED)
     holdout, treatment = _experiment_account_ids()
-    integrations = list(CATALOG)
+    integrations = list(vocabulary.integration_paths)
     for account_id in sorted(holdout + treatment):
         roles = rng.choice([["owner", "engineer"], ["owner", "marketer", "engineer"], ["owner", "admin", "member"]])
         signed_up_at = (as_of - timedelta(days=rng.uniform(20, 60))).replace(microsecond=0)
         account = builder.account(
             account_id,
             roles=roles,
-            plan_tier=rng.choices(PLAN_TIERS, weights=[35, 30, 25, 10])[0],  # the seed's order: free .. enterprise
+            plan_tier=rng.choices(vocabulary.plan_tiers, weights=[35, 30, 25, 10])[0],  # the seed's order: free .. enterprise
             signed_up_at=signed_up_at,
             source=rng.choice(ACQUISITION_SOURCES),
         )

@@ -1,7 +1,8 @@
 """The nightly job: build, check, publish the journey export, print a summary (SPEC section 6).
 
     1. `dbt build` (seeds, models, dbt tests) as of one pinned as_of; any error stops the run.
-    2. Read the export and the key marts through the target's own connection (WarehouseReader).
+    2. Read the export and the key marts through the target's own connection (WarehouseReader), at the
+       relations dbt's manifest records for them (manifest.py): Python spells no schema.
     3. A great-expectations checkpoint over them (checks.py); any failed expectation stops the run.
     4. Publish per-step CSV/Parquet files and the diff from the last published run (publish.py),
        refusing an export that shrank past max_export_shrink_percent unless forced.
@@ -19,24 +20,24 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import datetime
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pandas as pd
 import pyarrow as pa
-import yaml
 from rich.console import Console
 from rich.table import Table
 
-from setup_journeys import PROJECT_DIR
+from setup_journeys import PROJECT_DIR, settings
 from setup_journeys.checks import CHECKED_TABLES, CheckResult, run_checks
 from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
+from setup_journeys.manifest import Manifest, Relation
 from setup_journeys.publish import ExportShrinkRefused, PublishError, PublishResult, publish_export
 
 EXPORT_MODEL = "export_journey_due"
-AS_OF_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 TOP_SEGMENTS = 5
 
 
@@ -61,31 +62,43 @@ class NightlyResult:
 
 
 class WarehouseReader(Protocol):
-    """Reads a mart into pandas through the target's own connection. DuckDB is built in; a server
-    database or a distributed engine plugs in with a class that has the same method."""
+    """Reads a mart as Arrow through the target's own connection. DuckDB and PostgreSQL are built in; a
+    server database or a distributed engine plugs in with a class that has the same attribute and method."""
 
-    def read(self, table: str) -> pa.Table | None:
-        """The table as Arrow (types as the warehouse has them), or None when it does not exist."""
+    #: The dbt adapter whose builds this reader can read (the manifest's metadata.adapter_type).
+    adapter_type: str
+
+    def read(self, relation: Relation | str) -> pa.Table | None:
+        """The relation as Arrow (types as the warehouse has them), or None when it does not exist; a str is
+        a model name, read unqualified (the connection's default schema)."""
         ...
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
 class DuckDBReader:
-    path: Path
-    schema: str = "main"
+    """Reads marts from a DuckDB file, attached read-only under the catalog name dbt built it with (so the
+    manifest's relation names resolve even when the file was copied or renamed since)."""
 
-    def read(self, table: str) -> pa.Table | None:
+    path: Path
+    adapter_type: str = "duckdb"
+
+    def read(self, relation: Relation | str) -> pa.Table | None:
         import duckdb
 
-        con = duckdb.connect(str(self.path), read_only=True)
+        relation = Relation.unqualified(relation) if isinstance(relation, str) else relation
+        catalog = _quote(relation.database or Path(self.path).stem)
+        con = duckdb.connect()
         try:
-            exists = con.execute(
-                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
-                [self.schema, table],
-            ).fetchall()[0][0]
-            if not exists:
+            con.execute(f"attach '{str(self.path).replace(chr(39), chr(39) * 2)}' as {catalog} (read_only)")
+            con.execute(f"use {catalog}")
+            try:
+                return con.sql(f"select * from {relation.name}").to_arrow_table()
+            except duckdb.CatalogException:
                 return None
-            return con.sql(f'select * from "{self.schema}"."{table}"').to_arrow_table()
         finally:
             con.close()
 
@@ -94,11 +107,13 @@ class DuckDBReader:
 class PostgresReader:
     """Reads marts from the profile's `postgres` target (the same PG* environment variables)."""
 
-    schema: str = "analytics"
+    adapter_type: str = "postgres"
 
-    def read(self, table: str) -> pa.Table | None:
+    def read(self, relation: Relation | str) -> pa.Table | None:
         import psycopg2
+        from psycopg2 import errors
 
+        relation = Relation.unqualified(relation) if isinstance(relation, str) else relation
         con = psycopg2.connect(
             host=os.environ.get("PGHOST", "localhost"),
             port=int(os.environ.get("PGPORT", "5432")),
@@ -108,13 +123,10 @@ class PostgresReader:
         )
         try:
             cursor = con.cursor()
-            cursor.execute(
-                "select count(*) from information_schema.tables where table_schema = %s and table_name = %s",
-                [self.schema, table],
-            )
-            if not cursor.fetchone()[0]:
+            try:
+                cursor.execute(f"select * from {relation.name}")
+            except errors.UndefinedTable:
                 return None
-            cursor.execute(f'select * from "{self.schema}"."{table}"')
             names = [description[0] for description in cursor.description]
             frame = pd.DataFrame.from_records(cursor.fetchall(), columns=names)
             return pa.Table.from_pandas(frame, preserve_index=False)
@@ -151,48 +163,48 @@ def reader_for_target(target: str | None) -> WarehouseReader:
     )
 
 
-def resolve_as_of(as_of: str | None) -> datetime:
-    """Pin as_of once for the whole run (dbt, checks, manifest); null or 'now' = now, UTC, to the second."""
-    if as_of is None or as_of.strip().lower() in {"", "now"}:
-        return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0)
-    for fmt in AS_OF_FORMATS:
-        try:
-            return datetime.strptime(as_of.strip(), fmt)
-        except ValueError:
-            continue
-    raise NightlyFailure(
-        f"--as-of must be a UTC timestamp like '2026-03-10 12:00:00' (or a date like '2026-03-10'), "
-        f"but it is '{as_of}'.",
-        stage="build",
-    )
+@dataclass(frozen=True)
+class MartReader:
+    """Reads marts by model name, at the relation the build's manifest records for each (the bare name
+    when there is no manifest). The nightly checks and the report read through it."""
+
+    reader: WarehouseReader
+    manifest: Manifest | None = None
+
+    def read(self, table: str) -> pa.Table | None:
+        return self.reader.read(self.manifest.relation(table) if self.manifest else Relation.unqualified(table))
 
 
-def max_export_shrink_percent(override: float | None = None) -> float:
-    """The var max_export_shrink_percent from dbt_project.yml (the one place thresholds live)."""
-    if override is None:
-        project = yaml.safe_load((PROJECT_DIR / "dbt_project.yml").read_text())
-        override = project.get("vars", {}).get("max_export_shrink_percent", 50)
-    try:
-        value = float(override)
-    except (TypeError, ValueError):
-        value = -1.0
-    if not 0 <= value <= 100:
+def mart_reader(reader: WarehouseReader, target_path: Path) -> MartReader:
+    """The reader with the manifest in dbt's target folder; a manifest of another adapter stops the run."""
+    manifest = Manifest.load(target_path)
+    expected = getattr(reader, "adapter_type", None)
+    if manifest is not None and expected and manifest.adapter_type and manifest.adapter_type != expected:
         raise NightlyFailure(
-            f"max_export_shrink_percent must be a number from 0 to 100, but it is '{override}'.", stage="publish"
+            f"the manifest in {target_path} was written for a {manifest.adapter_type} build, but the marts "
+            f"are read from {expected}: build (or `dbt parse`) for this target first, or point DBT_TARGET_PATH "
+            f"at the target folder of the build that wrote these marts.",
+            stage="read",
         )
-    return value
+    return MartReader(reader, manifest)
 
 
-def contract_columns(target_path: Path, model: str = EXPORT_MODEL) -> list[str] | None:
-    """The export's documented columns, in order, from dbt's manifest (its yml contract)."""
-    manifest = target_path / "manifest.json"
-    if not manifest.exists():
-        return None
-    nodes = json.loads(manifest.read_text()).get("nodes", {})
-    for node in nodes.values():
-        if node.get("resource_type") == "model" and node.get("name") == model:
-            return list(node.get("columns", {})) or None
-    return None
+def resolve_as_of(as_of: object) -> datetime:
+    """Pin as_of once for the whole run (dbt, checks, manifest): null or 'now' = now, UTC, to the second.
+
+    The grammar is the as_of contract of settings.py, the same one dbt's `timestamp_var` macro applies."""
+    try:
+        return settings.resolve_as_of(as_of, name="--as-of")
+    except settings.SettingError as error:
+        raise NightlyFailure(str(error), stage="build") from error
+
+
+def max_export_shrink_percent(override: float | None = None, cli_vars: Mapping[str, Any] | None = None) -> float:
+    """The var max_export_shrink_percent: dbt_project.yml's value, overridden by --vars, then by `override`."""
+    try:
+        return settings.percent(settings.resolve_vars(cli_vars), "max_export_shrink_percent", override)
+    except settings.SettingError as error:
+        raise NightlyFailure(str(error), stage="publish") from error
 
 
 def _counts(frame: pd.DataFrame | None, column: str) -> dict[str, int]:
@@ -261,18 +273,21 @@ def run_nightly(
     reader: WarehouseReader | None = None,
     console: Console | None = None,
     build: bool = True,
+    cli_vars: Mapping[str, Any] | None = None,
     report: bool = True,
 ) -> NightlyResult:
     """Build, check, publish, summarise. Raises NightlyFailure (nothing published) on any failure.
 
     shrink_percent overrides the var max_export_shrink_percent; target_path is dbt's target folder
     (default PROJECT_DIR/target); reader overrides how marts are read; build=False skips dbt (the
-    marts are already built, e.g. by an orchestrator's own dbt task).
+    marts are already built, e.g. by an orchestrator's own dbt task); cli_vars are dbt `--vars` for this
+    run, passed on to dbt and read here too (as_of, when `as_of` is not given, and the shrink threshold).
     """
     console = console or Console()
-    pinned = resolve_as_of(as_of)
-    as_of_text = pinned.strftime("%Y-%m-%d %H:%M:%S")
-    threshold = max_export_shrink_percent(shrink_percent)
+    cli_vars = dict(cli_vars or {})
+    pinned = resolve_as_of(as_of if as_of is not None else settings.resolve_vars(cli_vars).get("as_of"))
+    as_of_text = pinned.strftime(settings.AS_OF_TEXT_FORMAT)
+    threshold = max_export_shrink_percent(shrink_percent, cli_vars)
     target_path = Path(target_path or os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
 
     if build:
@@ -283,18 +298,19 @@ def run_nightly(
         args += ["--full-refresh"] if full_refresh else []
         console.print(f"Building the project as of {as_of_text} ...")
         try:
-            run_dbt(args, target=target, as_of=as_of_text)
+            run_dbt(args, target=target, as_of=as_of_text, extra_vars=cli_vars)
         except DbtError as error:
             raise NightlyFailure(f"the dbt build failed: {error}", stage="build") from error
 
-    reader = reader or reader_for_target(target)
+    marts = mart_reader(reader or reader_for_target(target), target_path)
     try:
-        arrow = {table: reader.read(table) for table in CHECKED_TABLES}
+        arrow = {table: marts.read(table) for table in CHECKED_TABLES}
     except Exception as error:  # any driver error: report it as a failed run, not a traceback
         raise NightlyFailure(f"reading the marts failed: {error}", stage="read") from error
     frames = {table: data.to_pandas() for table, data in arrow.items() if data is not None}
 
-    checks = run_checks(frames, as_of=pinned, export_columns=contract_columns(target_path))
+    export_columns = marts.manifest.columns(EXPORT_MODEL) if marts.manifest else None
+    checks = run_checks(frames, as_of=pinned, export_columns=export_columns)
     if not checks.success:
         raise NightlyFailure(checks.describe(), stage="checks")
 
@@ -311,7 +327,7 @@ def run_nightly(
         stage = "shrink" if isinstance(error, ExportShrinkRefused) else "publish"
         raise NightlyFailure(str(error), stage=stage) from error
 
-    report_path, report_error = (_write_report(reader, published, Path(publish_dir), pinned) if report
+    report_path, report_error = (_write_report(marts, published, Path(publish_dir), pinned) if report
                                  else (None, None))
     segments = _counts(frames.get("friction_segments"), "segment")
     result = NightlyResult(
@@ -328,7 +344,7 @@ def run_nightly(
     return result
 
 
-def _write_report(reader: WarehouseReader, published: PublishResult, publish_dir: Path,
+def _write_report(reader: MartReader, published: PublishResult, publish_dir: Path,
                   as_of: datetime) -> tuple[Path | None, str | None]:
     """Step 6: the HTML report beside the published export (never unpublishes on failure)."""
     from setup_journeys.report import previous_headline, write_report
@@ -341,4 +357,7 @@ def _write_report(reader: WarehouseReader, published: PublishResult, publish_dir
         return None, f"writing the report failed: {error}"
 
 
-__all__ = ["DuckDBReader", "NightlyFailure", "NightlyResult", "PostgresReader", "WarehouseReader", "run_nightly"]
+__all__ = [
+    "DuckDBReader", "MartReader", "NightlyFailure", "NightlyResult", "PostgresReader", "Relation", "WarehouseReader",
+    "run_nightly",
+]

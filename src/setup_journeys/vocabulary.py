@@ -69,6 +69,13 @@ class Vocabulary:
     integration_paths: dict[str, str]
     admin_integrations: frozenset[str]
     error_classes: dict[str, str]
+    event_names: tuple[str, ...]
+    self_coded_errors: dict[str, str]
+
+    @property
+    def error_codes(self) -> tuple[str, ...]:
+        """The error taxonomy's codes, in the seed's order."""
+        return tuple(self.error_classes)
 
     @property
     def step_names(self) -> tuple[str, ...]:
@@ -114,4 +121,8 @@ def load() -> Vocabulary:
         integration_paths={row["integration_type"]: row["setup_path"] for row in catalog},
         admin_integrations=frozenset(row["integration_type"] for row in catalog if _truthy(row["requires_admin"])),
         error_classes={row["error_code"]: row["error_class"] for row in seed_rows("error_taxonomy")},
+        event_names=_column("event_taxonomy", "event_name"),
+        # Error events that carry their own default error_code (SPEC section 3): event name -> code.
+        self_coded_errors={row["event_name"]: row["default_error_code"] for row in seed_rows("event_taxonomy")
+                           if row["default_error_code"]},
     )

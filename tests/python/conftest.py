@@ -97,7 +97,7 @@ class Warehouse:
 @pytest.fixture(scope="session")
 def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     """The demo dataset built once at DEMO_AS_OF (models, seeds, data tests and unit tests)."""
-    from setup_journeys.generator import write_demo
+    from setup_journeys.demo import write_demo
 
     warehouse = Warehouse(tmp_path_factory.mktemp("demo") / "demo.duckdb")
     write_demo(warehouse.path)

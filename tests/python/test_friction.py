@@ -1,6 +1,6 @@
 """Friction segments (SPEC section 6), end to end from raw events.
 
-The demo must put an account in every segment (and the account DEMO_STORIES names for it).
+The demo must put an account in every segment (and the account demo_stories() names for it).
 A scenario dataset of hand-made stories, one account each, sits on both sides of every
 threshold; the test states every (account_id, integration_type, segment, entered_at) row
 friction_segments must hold for it, no more and no fewer.
@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from setup_journeys.generator import DEMO_STORIES, DEMO_STORY_INTEGRATIONS
+from setup_journeys.demo import demo_stories, demo_story_integrations
 
 SEGMENTS = [
     "started_no_credentials", "credentials_no_connection", "connected_no_data", "domain_verification_pending",
@@ -249,14 +249,14 @@ def test_demo_puts_an_account_in_every_segment(demo_warehouse):
 
 @pytest.mark.parametrize("segment", SEGMENTS)
 def test_demo_story_account_is_in_its_segment(demo_warehouse, segment):
-    accounts = [account_id for account_id, story in DEMO_STORIES.items() if story == segment]
-    assert accounts, f"DEMO_STORIES has no account for {segment}"
+    accounts = [account_id for account_id, story in demo_stories().items() if story == segment]
+    assert accounts, f"demo_stories() has no account for {segment}"
     for account_id in accounts:
         rows = demo_warehouse.query(
             "select integration_type from friction_segments where account_id = ? and segment = ?",
             [account_id, segment],
         )
-        assert {row["integration_type"] for row in rows} >= {DEMO_STORY_INTEGRATIONS[account_id]}
+        assert {row["integration_type"] for row in rows} >= {demo_story_integrations()[account_id]}
 
 
 def test_demo_summaries_reconcile(demo_warehouse):

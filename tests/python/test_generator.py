@@ -8,16 +8,8 @@ import duckdb
 import pytest
 
 from setup_journeys import DEMO_AS_OF
-from setup_journeys.generator import (
-    DEMO_STORIES,
-    DEMO_STORY_INTEGRATIONS,
-    GeneratorConfig,
-    accounts_for_events,
-    as_of_for,
-    write_demo,
-    write_next_day,
-    write_synthetic,
-)
+from setup_journeys.demo import demo_stories, demo_story_integrations, write_demo
+from setup_journeys.synthetic import GeneratorConfig, accounts_for_events, as_of_for, write_next_day, write_synthetic
 from setup_journeys.raw_schema import RAW_TABLES
 
 SEGMENTS = [
@@ -94,10 +86,10 @@ def test_demo_size_and_tables(demo: duckdb.DuckDBPyConnection) -> None:
 
 
 def test_demo_stories_cover_every_segment_step_and_guardrail() -> None:
-    stories = set(DEMO_STORIES.values())
+    stories = set(demo_stories().values())
     for name in SEGMENTS + JOURNEY_STEPS + GUARDRAILS:
         assert name in stories, name
-    assert set(DEMO_STORIES) == set(DEMO_STORY_INTEGRATIONS)
+    assert set(demo_stories()) == set(demo_story_integrations())
 
 
 def test_every_story_account_is_in_the_data(demo: duckdb.DuckDBPyConnection) -> None:
@@ -106,10 +98,11 @@ def test_every_story_account_is_in_the_data(demo: duckdb.DuckDBPyConnection) -> 
     event_setups = set(demo.execute(
         "select distinct account_id, lower(trim(integration_type)) from raw.setup_events"
     ).fetchall())
-    for account_id, story in DEMO_STORIES.items():
+    integrations = demo_story_integrations()
+    for account_id, story in demo_stories().items():
         assert account_id in users, account_id
         assert (account_id in accounts) == (story != "account_not_in_raw_accounts"), account_id
-        integration = DEMO_STORY_INTEGRATIONS[account_id]
+        integration = integrations[account_id]
         if integration is not None:
             assert (account_id, integration) in event_setups, account_id
 

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 
 from setup_journeys import PROJECT_DIR
-from setup_journeys.generator import GeneratorConfig, as_of_for, write_next_day, write_synthetic
+from setup_journeys.synthetic import GeneratorConfig, as_of_for, write_next_day, write_synthetic
 from setup_journeys.publish import DIFF_IGNORED_COLUMNS
 
 CLI = [sys.executable, "-m", "setup_journeys.cli"]

@@ -142,15 +142,17 @@ def postgres_build(postgres: dict[str, str], demo_warehouse: Warehouse, tmp_path
     _copy_raw(demo_warehouse, postgres)
     saved = {key: os.environ.get(key) for key in postgres}
     os.environ.update(postgres)
+    target_path = tmp_path_factory.mktemp("pg_target")
     try:
-        run_dbt(["build", "--target-path", str(tmp_path_factory.mktemp("pg_target"))], target="postgres", as_of=DEMO_AS_OF)
+        run_dbt(["build", "--target-path", str(target_path)], target="postgres", as_of=DEMO_AS_OF)
     finally:
         for key, value in saved.items():
             if value is None:
                 os.environ.pop(key, None)
             else:
                 os.environ[key] = value
-    return postgres
+    # The nightly job reads the marts at the relations this build's manifest records.
+    return {**postgres, "DBT_TARGET_PATH": str(target_path)}
 
 
 @pytest.mark.parametrize("mart", MARTS)

@@ -116,7 +116,7 @@ def assert_same_rows(mart: str, spark_rows: list[dict], duck_rows: list[dict]) -
 
 def _split_demo() -> tuple[dict[str, pd.DataFrame], pd.DataFrame]:
     """The demo raw tables with only the events received by FIRST_AS_OF, and the events received later."""
-    from setup_journeys.generator import build_demo
+    from setup_journeys.demo import build_demo
 
     frames = build_demo().frames()
     events = frames["setup_events"]

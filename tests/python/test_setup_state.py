@@ -441,7 +441,7 @@ INCREMENTAL_SELECTION = "+account_setup_state_history"
 
 @pytest.fixture(scope="module")
 def incremental_runs(new_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    from setup_journeys.generator import write_demo
+    from setup_journeys.demo import write_demo
 
     folder = tmp_path_factory.mktemp("incremental_runs")
     source = folder / "source.duckdb"

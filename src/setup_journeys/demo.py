@@ -1,14 +1,15 @@
-"""Raw data for the project: a deterministic, story-driven demo and a vectorised synthetic generator.
+"""The demo dataset: a few hundred accounts anchored at `DEMO_AS_OF`, told as stories.
 
-The demo (`write_demo`) is a few hundred accounts anchored at `DEMO_AS_OF`. Each rule of SPEC
-sections 5-7 has at least one account built by a small scenario function below, so a reader can
-see which account demonstrates which rule: `DEMO_STORIES` maps account_id -> story name, where the
-story name is a friction segment, a journey step (stalled help as `stalled_setup_help_reminder_<n>`),
-a guardrail (`guardrail_<name>`), a dirty-row kind (`dirty_<kind>`) or another edge case.
-Every threshold is cleared by a margin of a few hours, so stories do not depend on edges.
+Each rule of SPEC sections 5-7 has at least one account built by a small scenario function below, so a
+reader can see which account demonstrates which rule: `demo_stories()` maps account_id -> story name,
+where the story name is a friction segment, a journey step (stalled help as
+`stalled_setup_help_reminder_<n>`), a guardrail (`guardrail_<name>`), a dirty-row kind (`dirty_<kind>`)
+or another edge case. Every threshold is cleared by a margin of a few hours, so stories do not depend on
+edges. Around the stories, `_background` adds ordinary accounts with realistic funnels.
 
-The synthetic generator (`write_synthetic`) produces realistic data at scale with numpy, in chunks
-of accounts, straight into DuckDB.
+Nothing is built at import: `build_demo()` builds the rows when asked (fixed seed, no wall clock), and
+`write_demo()` loads them into the raw schema. Names (integration catalog, paths, roles, plan tiers)
+come from the seeds through `setup_journeys.vocabulary`.
 """
 
 from __future__ import annotations
@@ -18,58 +19,23 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from pathlib import Path
 from typing import Any
 
 import duckdb
-import numpy as np
 import pandas as pd
 
 from setup_journeys import DEMO_AS_OF
 from setup_journeys import message_sends
+from setup_journeys.event_values import ACQUISITION_SOURCES, PATH_ERROR_CODES, SETUP_SURFACES
 from setup_journeys.raw_schema import RAW_TABLES, create_raw_schema, insert_frame, row_counts
 from setup_journeys.vocabulary import load as load_vocabulary
 
-# --------------------------------------------------------------------------------------------
-# Shared vocabulary, read from the seeds (setup_journeys.vocabulary): the generator only needs names.
-# --------------------------------------------------------------------------------------------
-
-_VOCABULARY = load_vocabulary()
-PATH_STEPS: dict[str, list[str]] = {path: list(steps) for path, steps in _VOCABULARY.path_steps.items()}
-CATALOG: dict[str, str] = dict(_VOCABULARY.integration_paths)
-REQUIRES_ADMIN = set(_VOCABULARY.admin_integrations)
-ROLES = list(_VOCABULARY.user_roles)
-ADMIN_ROLES = set(_VOCABULARY.admin_roles)
-PLAN_TIERS = list(_VOCABULARY.plan_tiers)
-ACQUISITION_SOURCES = ["organic_search", "paid_search", "referral", "partner", "outbound_sales", "product_hunt"]
-SETUP_SURFACES = ["onboarding_checklist", "settings_page", "in_app_prompt"]
-# Error codes that fit each path (SPEC section 4 taxonomy), plus an unknown one. Keyed by path because
-# which errors a path's users meet is the generator's own knowledge; a path added to the seeds needs its
-# codes here (a KeyError says so).
-PATH_ERROR_CODES: dict[str, list[str]] = {  # vocabulary-ok: generator knowledge per path, not a list of paths
-    "oauth": ["oauth_denied", "oauth_scope_missing", "auth_failed", "sync_failed", "no_events_received", "rate_limited"],
-    "api": [
-        "invalid_api_key",
-        "schema_mismatch",
-        "missing_required_property",
-        "destination_unreachable",
-        "delivery_rejected",
-        "no_events_received",
-        "rate_limited",
-        "weird_timeout",
-    ],
-    "domain": ["dns_check_failed", "dns_record_missing", "delivery_rejected"],
-}
-# Error events that carry their own default error_code (SPEC section 3).
-SELF_CODED_ERRORS = {"auth_failed", "sync_failed", "dns_check_failed"}
-
 DEMO_SEED = 20260310
 _AS_OF = datetime.fromisoformat(DEMO_AS_OF)
-
-
-# --------------------------------------------------------------------------------------------
-# Demo dataset
-# --------------------------------------------------------------------------------------------
+# Share of each plan tier among accounts whose story does not fix one, in the plan_tiers seed's order.
+_PLAN_TIER_WEIGHTS = (40, 30, 20, 10)
 
 
 def _ago(days: float = 0, hours: float = 0, minutes: float = 0) -> datetime:
@@ -126,7 +92,7 @@ class _DemoBuilder:
     ) -> _Account:
         """Add an account (one raw.accounts row) and its users (one raw.users row each)."""
         rng = self.rng
-        plan_tier = plan_tier or rng.choices(PLAN_TIERS, weights=[40, 30, 20, 10])[0]
+        plan_tier = plan_tier or rng.choices(load_vocabulary().plan_tiers, weights=_PLAN_TIER_WEIGHTS)[0]
         signed_up_at = signed_up_at or _ago(days=rng.uniform(14, 70))
         signed_up_at = signed_up_at.replace(microsecond=0)
         source = source or rng.choice(ACQUISITION_SOURCES)
@@ -724,9 +690,11 @@ SCENARIOS: list[Callable[[_DemoBuilder], None]] = [
 def _background(b: _DemoBuilder, accounts: int = 250) -> None:
     """Ordinary accounts around the stories: realistic funnels, not tied to any one rule."""
     rng = b.rng
+    vocabulary = load_vocabulary()
+    catalog, path_steps = vocabulary.integration_paths, vocabulary.path_steps
     for number in range(1, accounts + 1):
         n_users = rng.choices([1, 2, 3, 4], weights=[25, 35, 25, 15])[0]
-        roles = ["owner"] + rng.choices([role for role in ROLES if role != "owner"], k=n_users - 1)
+        roles = ["owner"] + rng.choices([role for role in vocabulary.user_roles if role != "owner"], k=n_users - 1)
         signed_up_at = _ago(days=rng.uniform(0.5, 70)).replace(microsecond=0)
         acc = b.account(f"acc_{number:04d}", roles=roles, signed_up_at=signed_up_at,
                         opted_out_roles=("member",) if rng.random() < 0.3 else ())
@@ -735,18 +703,18 @@ def _background(b: _DemoBuilder, accounts: int = 250) -> None:
                              plan_tier=rng.choice(["pro", "enterprise"]))
         if rng.random() < 0.2:
             continue  # never started a setup
-        for integration in rng.sample(list(CATALOG), k=rng.choices([1, 2, 3], weights=[60, 30, 10])[0]):
+        for integration in rng.sample(list(catalog), k=rng.choices([1, 2, 3], weights=[60, 30, 10])[0]):
             user = rng.choice(acc.users)
             at = signed_up_at + timedelta(hours=rng.uniform(0.2, 72))
             if at >= _AS_OF:
                 continue
-            steps = PATH_STEPS[CATALOG[integration]]
+            steps = path_steps[catalog[integration]]
             path_events = [("integration_started", at)]
             for step in steps[1:]:
                 if rng.random() < 0.25:
                     if rng.random() < 0.5:
                         b.error(acc, integration, user, at + timedelta(minutes=rng.uniform(5, 120)),
-                                rng.choice(PATH_ERROR_CODES[CATALOG[integration]]))
+                                rng.choice(PATH_ERROR_CODES[catalog[integration]]))
                     break
                 at = at + timedelta(minutes=rng.lognormvariate(4, 1.3))
                 if at >= _AS_OF:
@@ -780,11 +748,20 @@ def build_demo() -> _DemoBuilder:
     return builder
 
 
-_DEMO = build_demo()
-#: demo account_id -> the segment, journey step, guardrail or edge case it demonstrates.
-DEMO_STORIES: dict[str, str] = dict(_DEMO.stories)
-#: demo account_id -> the integration_type of the setup that demonstrates its story (None: account level).
-DEMO_STORY_INTEGRATIONS: dict[str, str | None] = dict(_DEMO.story_integrations)
+@cache
+def _stories() -> tuple[dict[str, str], dict[str, str | None]]:
+    demo = build_demo()
+    return dict(demo.stories), dict(demo.story_integrations)
+
+
+def demo_stories() -> dict[str, str]:
+    """Demo account_id -> the segment, journey step, guardrail or edge case it demonstrates."""
+    return dict(_stories()[0])
+
+
+def demo_story_integrations() -> dict[str, str | None]:
+    """Demo account_id -> the integration_type of the setup that demonstrates its story (None: account level)."""
+    return dict(_stories()[1])
 
 
 def write_demo(path: Path) -> dict[str, int]:
@@ -798,552 +775,5 @@ def write_demo(path: Path) -> dict[str, int]:
         for table, frame in frames.items():
             insert_frame(con, table, frame)
         return row_counts(con)
-    finally:
-        con.close()
-
-
-# --------------------------------------------------------------------------------------------
-# Synthetic data at scale (vectorised with numpy, written in chunks of accounts)
-# --------------------------------------------------------------------------------------------
-
-#: Average raw events per account with the default config (measured; used by accounts_for_events).
-EVENTS_PER_ACCOUNT = 31.5  # 29.0 before the treatment effects of message_sends.py (more setups complete)
-
-_NAMES = [
-    "integration_started", "api_key_created", "domain_verification_started", "domain_verified",
-    "integration_connected", "test_event_sent", "first_api_call_success", "sync_completed", "sending_enabled",
-    "setup_error_seen", "auth_failed", "sync_failed", "dns_check_failed", "integration_reconnect_attempted",
-    "integration_status_viewed", "integration_setup_completed", "setup_docs_viewed", "pricing_viewed",
-    "support_ticket_opened", "workflow_launched",
-]
-_N = {name: code for code, name in enumerate(_NAMES)}
-_ITYPES = [*CATALOG, "zendesk"]  # zendesk: not in the catalog, behaves like an api setup
-_ITYPE_WEIGHTS = np.array([0.14, 0.16, 0.16, 0.14, 0.13, 0.12, 0.13, 0.02])
-_PATHS = list(PATH_STEPS)  # oauth, api, domain: the seed's order
-_ITYPE_PATH = np.array([_PATHS.index(CATALOG.get(itype, "api")) for itype in _ITYPES])
-_PATH_LEN = np.array([len(PATH_STEPS[path]) for path in _PATHS])
-_PATH_STEP_CODES = np.array([[_N[step] for step in PATH_STEPS[path]] + [-1] * (4 - len(PATH_STEPS[path]))
-                             for path in _PATHS])
-# Drop-off before each step, and median minutes from the previous step, per path (rows) and step (cols).
-_DROP = np.array([[0, 0.20, 0.25, 0], [0, 0.25, 0.25, 0.15], [0, 0.15, 0.30, 0.15]])
-_DELAY_MEDIAN_MIN = np.array([[0, 5, 120, 0], [0, 20, 180, 360], [0, 10, 1200, 240]])
-_ERROR_CODES = [
-    "auth_failed", "oauth_denied", "oauth_scope_missing", "invalid_api_key", "schema_mismatch",
-    "missing_required_property", "destination_unreachable", "delivery_rejected", "dns_check_failed",
-    "dns_record_missing", "sync_failed", "no_events_received", "rate_limited", "weird_timeout",
-]
-_PATH_ERRORS = [np.array([_ERROR_CODES.index(code) for code in PATH_ERROR_CODES[path]]) for path in _PATHS]
-_SELF_CODED = {_ERROR_CODES.index(code): _N[code] for code in SELF_CODED_ERRORS}
-_STATUSES = ["connected", "pending", "error"]
-_ENVIRONMENTS = ["sandbox", "production"]
-_DAY = 86_400
-
-
-@dataclass
-class GeneratorConfig:
-    """Synthetic data knobs (the CLI's `generate` options, plus a few for benchmarks)."""
-
-    accounts: int = 1000
-    days: int = 90
-    end: str = "2026-03-10"
-    seed: int = 42
-    duplicate_rate: float = 0.02
-    late_rate: float = 0.01
-    dirty_rate: float = 0.002
-    # Accounts simulated (and inserted) per chunk: bounds memory. Part of the seed: keep it fixed.
-    chunk_accounts: int = 50_000
-    # First account number (so appended runs add new accounts instead of repeating ids).
-    account_offset: int = 0
-    # Only rows received (events), updated (accounts/users) or sent (messages) in
-    # (received_after, received_until] are written. Defaults: everything up to the end of `end`.
-    received_after: str | None = None
-    received_until: str | None = None
-    # Accounts sign up in [signup_from, signup_until); default: the `days` ending with `end`.
-    signup_from: str | None = None
-    signup_until: str | None = None
-    # Random stream, so accounts added later do not reuse the base accounts' random numbers.
-    stream: int = 0
-    show_progress: bool = True
-
-
-def _seconds(value: str) -> int:
-    return int(pd.Timestamp(value).timestamp())
-
-
-def data_end(config: GeneratorConfig) -> int:
-    """Epoch seconds of the last second covered by the data: `end` at 23:59:59."""
-    return _seconds(config.end) + _DAY - 1
-
-
-def as_of_for(config: GeneratorConfig, extra_days: int = 0) -> str:
-    """The as_of a build of this data should use (`extra_days` after the end of the data)."""
-    return str(pd.Timestamp(data_end(config) + extra_days * _DAY, unit="s"))
-
-
-def accounts_for_events(n_events: int) -> int:
-    """Accounts that yield about n_events raw events with the default config."""
-    return max(1, int(round(n_events / EVENTS_PER_ACCOUNT)))
-
-
-class _Events:
-    """Columns of event blocks, concatenated once per chunk."""
-
-    COLUMNS = ("acct", "user", "name", "t", "itype", "err", "env", "surface", "status", "role")
-
-    def __init__(self) -> None:
-        self.blocks: list[dict[str, np.ndarray]] = []
-
-    def add(self, acct: np.ndarray, name: np.ndarray | int, t: np.ndarray, *, user: np.ndarray | int = -1,
-            itype: np.ndarray | int = -1, err: np.ndarray | int = -1, env: np.ndarray | int = 0,
-            surface: np.ndarray | int = 0, status: np.ndarray | int = 0, role: np.ndarray | int = -1) -> None:
-        n = len(acct)
-        if n == 0:
-            return
-        values = dict(acct=acct, user=user, name=name, t=t, itype=itype, err=err, env=env, surface=surface,
-                      status=status, role=role)
-        self.blocks.append({key: np.broadcast_to(np.asarray(value), (n,)) for key, value in values.items()})
-
-    def concat(self) -> dict[str, np.ndarray]:
-        return {key: np.concatenate([block[key] for block in self.blocks]) for key in self.COLUMNS}
-
-
-def _simulate_chunk(rng: np.random.Generator, n_acc: int, signup_lo: int, signup_hi: int,
-                    horizon: int, first: int = 0) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray], dict[str, np.ndarray],
-                                           dict[str, np.ndarray]]:
-    """One chunk of accounts: the full timeline (times in epoch seconds), before windowing and dirt."""
-    # Accounts.
-    signup = rng.integers(signup_lo, signup_hi, n_acc)
-    plan = rng.choice(4, n_acc, p=[0.45, 0.30, 0.18, 0.07])
-    source = rng.choice(len(ACQUISITION_SOURCES), n_acc)
-    upgraded = rng.random(n_acc) < 0.08
-    accounts = dict(
-        acct=np.concatenate([np.arange(n_acc), np.flatnonzero(upgraded)]),
-        plan=np.concatenate([plan, np.minimum(plan[upgraded] + 1, 3)]),
-        source=np.concatenate([source, source[upgraded]]),
-        signup=np.concatenate([signup, signup[upgraded]]),
-        updated=np.concatenate([signup, signup[upgraded] + rng.integers(_DAY, 30 * _DAY, upgraded.sum())]),
-    )
-    # Users: 1-6 per account, the first is the owner.
-    n_users = rng.choice(np.arange(1, 7), n_acc, p=[0.30, 0.25, 0.20, 0.12, 0.08, 0.05])
-    user_start = np.concatenate([[0], np.cumsum(n_users)[:-1]])
-    u_acct = np.repeat(np.arange(n_acc), n_users)
-    u_k = np.arange(len(u_acct)) - np.repeat(user_start, n_users)
-    u_role = np.where(u_k == 0, 0, rng.choice([1, 2, 3, 4], len(u_acct), p=[0.2, 0.3, 0.2, 0.3]))
-    u_opt = rng.random(len(u_acct)) < 0.08
-    u_created = signup[u_acct] + np.where(u_k == 0, 0, rng.integers(0, 5 * _DAY, len(u_acct)))
-    change = rng.random(len(u_acct))
-    role_change, opt_change = change < 0.05, (change >= 0.05) & (change < 0.08)
-    changed = role_change | opt_change
-    users = dict(
-        acct=np.concatenate([u_acct, u_acct[changed]]),
-        k=np.concatenate([u_k, u_k[changed]]),
-        role=np.concatenate([u_role, np.where(role_change[changed], 1, u_role[changed])]),
-        opt=np.concatenate([u_opt, np.where(opt_change[changed], ~u_opt[changed], u_opt[changed])]),
-        created=np.concatenate([u_created, u_created[changed]]),
-        updated=np.concatenate([u_created, u_created[changed] + rng.integers(_DAY, 30 * _DAY, changed.sum())]),
-    )
-
-    # Setups: 0-3 distinct integration types per account (Gumbel top-k on weights).
-    n_setups = rng.choice(4, n_acc, p=[0.18, 0.40, 0.29, 0.13])
-    keys = np.log(_ITYPE_WEIGHTS) + rng.gumbel(size=(n_acc, len(_ITYPES)))
-    order = np.argsort(-keys, axis=1)
-    take = np.arange(3)[None, :] < n_setups[:, None]
-    s_acct = np.repeat(np.arange(n_acc), n_setups)
-    s_rank = np.broadcast_to(np.arange(3), (n_acc, 3))[take]
-    s_itype = order[:, :3][take]
-    s_path = _ITYPE_PATH[s_itype]
-    n_s = len(s_acct)
-    s_user = (rng.random(n_s) * n_users[s_acct]).astype(np.int64)
-    s_role = u_role[user_start[s_acct] + s_user]
-    first_delay = rng.lognormal(np.log(3 * 3600), 1.5, n_s)
-    later_delay = rng.lognormal(np.log(2 * _DAY), 1.2, n_s)
-    start = signup[s_acct] + np.where(s_rank == 0, first_delay, later_delay).astype(np.int64) + 60
-    surface = rng.integers(1, 4, n_s)
-    env = rng.integers(1, 3, n_s)
-    steps = _PATH_LEN[s_path]
-
-    reached = np.zeros((n_s, 4), dtype=bool)
-    times = np.zeros((n_s, 4), dtype=np.int64)
-    reached[:, 0], times[:, 0] = True, start
-    # Holdout accounts (stable hash bucket) get no messages; reminders help the treatment at some steps.
-    holdout = message_sends.synthetic_holdout(np.arange(n_acc) + first)
-    for k in range(1, 4):
-        drop = _DROP[s_path, k] * message_sends.treated_drop_factor(_PATHS, s_path, k, holdout[s_acct])
-        go = reached[:, k - 1] & (k < steps) & (rng.random(n_s) >= drop)
-        delay = rng.lognormal(np.log(np.maximum(_DELAY_MEDIAN_MIN[s_path, k], 1) * 60.0), 1.2)
-        times[:, k] = times[:, k - 1] + delay.astype(np.int64) + 1
-        reached[:, k] = go
-    highest = reached.sum(axis=1) - 1
-    t_last = times[np.arange(n_s), highest]
-    completed = highest == steps - 1
-
-    ev = _Events()
-    acct_of = s_acct
-    # Milestones (a few not emitted: completion can arrive without the earlier step events).
-    for k in range(4):
-        emit = reached[:, k] & (rng.random(n_s) >= 0.03)
-        idx = np.flatnonzero(emit)
-        ev.add(acct_of[idx], _PATH_STEP_CODES[s_path[idx], k], times[idx, k], user=s_user[idx],
-               itype=s_itype[idx], env=env[idx], surface=surface[idx], role=np.where(k == 0, s_role[idx], -1))
-    # Restarts: integration_started again.
-    idx = np.flatnonzero(rng.random(n_s) < 0.05)
-    ev.add(acct_of[idx], _N["integration_started"], start[idx] + rng.integers(3600, 10 * _DAY, len(idx)),
-           user=s_user[idx], itype=s_itype[idx], surface=surface[idx], role=s_role[idx])
-    # Errors: bursts of 1-3 with the same code, before a step or after the last one reached.
-    for k in range(1, 4):
-        has = reached[:, k - 1] & (k < steps) & (rng.random(n_s) < np.where(reached[:, k], 0.12, 0.35))
-        idx = np.flatnonzero(has)
-        if len(idx) == 0:
-            continue
-        count = 1 + rng.binomial(2, 0.4, len(idx))
-        code = np.empty(len(idx), dtype=np.int64)
-        for path in range(3):
-            on_path = s_path[idx] == path
-            code[on_path] = rng.choice(_PATH_ERRORS[path], on_path.sum())
-        lo = times[idx, k - 1]
-        span = np.where(reached[idx, k], times[idx, k] - lo, 2 * _DAY)
-        rep = np.repeat(np.arange(len(idx)), count)
-        t_err = lo[rep] + (rng.random(len(rep)) * np.maximum(span[rep], 2)).astype(np.int64) + 1
-        e_code = code[rep]
-        name = np.full(len(rep), _N["setup_error_seen"])
-        for code_index, name_code in _SELF_CODED.items():
-            self_named = (e_code == code_index) & (rng.random(len(rep)) < 0.6)
-            name[self_named] = name_code
-        omit = (name != _N["setup_error_seen"]) & (rng.random(len(rep)) < 0.5)
-        ev.add(acct_of[idx][rep], name, t_err, user=s_user[idx][rep], itype=s_itype[idx][rep],
-               err=np.where(omit, -1, e_code), env=env[idx][rep])
-        # Reconnect attempts after oauth errors; support tickets sometimes.
-        recon = (s_path[idx][rep] == 0) & (rng.random(len(rep)) < 0.5)
-        r = np.flatnonzero(recon)
-        ev.add(acct_of[idx][rep][r], _N["integration_reconnect_attempted"],
-               t_err[r] + rng.integers(60, 12 * 3600, len(r)), user=s_user[idx][rep][r],
-               itype=s_itype[idx][rep][r], surface=2)
-        tick = np.flatnonzero(rng.random(len(idx)) < 0.05)
-        ev.add(acct_of[idx][tick], _N["support_ticket_opened"], lo[tick] + 3600, user=s_user[idx][tick],
-               itype=s_itype[idx][tick])
-    # Docs and pricing views (with or without integration_type) and status views during setup.
-    n_views = rng.poisson(0.7, n_s)
-    rep = np.repeat(np.arange(n_s), n_views)
-    ev.add(acct_of[rep], np.where(rng.random(len(rep)) < 0.7, _N["setup_docs_viewed"], _N["pricing_viewed"]),
-           start[rep] + rng.integers(0, 3 * _DAY, len(rep)), user=s_user[rep],
-           itype=np.where(rng.random(len(rep)) < 0.6, s_itype[rep], -1), surface=surface[rep])
-    n_status = rng.poisson(1.2, n_s)
-    rep = np.repeat(np.arange(n_s), n_status)
-    t_status = start[rep] + rng.integers(0, 5 * _DAY, len(rep))
-    status = np.where(completed[rep] & (t_status >= t_last[rep]), 1, rng.choice([2, 3], len(rep), p=[0.7, 0.3]))
-    ev.add(acct_of[rep], _N["integration_status_viewed"], t_status, user=s_user[rep], itype=s_itype[rep],
-           status=status)
-    # The UI's last screen: mostly after completion, sometimes without it.
-    ui_done = np.flatnonzero((completed & (rng.random(n_s) < 0.8)) | (~completed & (highest >= 1)
-                                                                       & (rng.random(n_s) < 0.15)))
-    ev.add(acct_of[ui_done], _N["integration_setup_completed"], t_last[ui_done] + 30, user=s_user[ui_done],
-           itype=s_itype[ui_done], surface=surface[ui_done])
-    # After completion: first workflow, then ongoing activity (recurring syncs, workflows, status views).
-    done = np.flatnonzero(completed)
-    first_wf = done[rng.random(len(done)) < 0.7]
-    ev.add(acct_of[first_wf], _N["workflow_launched"],
-           t_last[first_wf] + rng.lognormal(np.log(_DAY), 1.0, len(first_wf)).astype(np.int64),
-           user=s_user[first_wf])
-    # Activity concentrates in the days after completion (a burst decaying with a 3-day mean),
-    # then a slow steady trickle: on a given day most accounts are quiet, as in real telemetry.
-    n_burst = rng.poisson(rng.gamma(2.0, 14.0, len(done)))
-    rep_burst = done[np.repeat(np.arange(len(done)), n_burst)]
-    t_burst = t_last[rep_burst] + rng.exponential(3 * _DAY, len(rep_burst)).astype(np.int64)
-    n_steady = rng.poisson(0.03 * np.maximum(horizon - t_last[done], 0) / _DAY)
-    rep_steady = done[np.repeat(np.arange(len(done)), n_steady)]
-    t_steady = t_last[rep_steady] + (rng.random(len(rep_steady)) * (horizon - t_last[rep_steady])).astype(np.int64)
-    rep, t_after = np.concatenate([rep_burst, rep_steady]), np.concatenate([t_burst, t_steady])
-    inside = t_after <= horizon
-    rep, t_after = rep[inside], t_after[inside]
-    kind = rng.random(len(rep))
-    is_oauth = s_path[rep] == 0
-    name = np.where(is_oauth & (kind < 0.5), _N["sync_completed"],
-                    np.where(kind < 0.8, _N["workflow_launched"], _N["integration_status_viewed"]))
-    ev.add(acct_of[rep], name, t_after,
-           user=np.where(name == _N["sync_completed"], -1, s_user[rep]),
-           itype=np.where(name == _N["workflow_launched"], -1, s_itype[rep]),
-           status=np.where(name == _N["integration_status_viewed"], 1, 0))
-    events = ev.concat()
-
-    # Messages the messaging tool sent back: confirmations, handoffs, reminders.
-    conf = np.flatnonzero(rng.random(n_s) < 0.5)
-    hand = done[rng.random(len(done)) < 0.8]
-    stall = np.flatnonzero(~completed & (rng.random(n_s) < 0.3))
-    sends = dict(
-        acct=np.concatenate([acct_of[conf], acct_of[hand], acct_of[stall]]),
-        user=np.concatenate([s_user[conf], s_user[hand], s_user[stall]]),
-        itype=np.concatenate([s_itype[conf], s_itype[hand], s_itype[stall]]),
-        step=np.concatenate([np.full(len(conf), 3), np.zeros(len(hand), dtype=np.int64), np.full(len(stall), 4)]),
-        reminder=np.concatenate([np.full(len(conf), -1), np.full(len(hand), -1), np.ones(len(stall), dtype=np.int64)]),
-        t=np.concatenate([start[conf] + 2700, t_last[hand] + 3600, t_last[stall] + 3 * 3600]),
-    )
-    kept = message_sends.keep_sends(sends["acct"], holdout)
-    sends = {key: value[kept] for key, value in sends.items()}
-    return accounts, users, events, sends
-
-
-_JOURNEY = list(_VOCABULARY.step_names)  # in priority order
-
-
-def _sql_list(values: list[str]) -> str:
-    return "[" + ", ".join("'" + value + "'" for value in values) + "]"
-
-
-def _ts(seconds: np.ndarray) -> "pa.Array":
-    import pyarrow as pa
-
-    return pa.array(seconds.astype("datetime64[s]").astype("datetime64[us]"), type=pa.timestamp("us"))
-
-
-def _add_delivery(rng: np.random.Generator, events: dict[str, np.ndarray], config: GeneratorConfig,
-                  chunk_no: int) -> dict[str, np.ndarray]:
-    """received_at, duplicates (re-deliveries), late arrivals and dirty rows."""
-    n = len(events["t"])
-    occurred = events["t"]
-    received = occurred + 1 + rng.exponential(40, n).astype(np.int64)
-    late = rng.random(n) < config.late_rate
-    received[late] = occurred[late] + rng.integers(2 * 3600, 4 * _DAY, late.sum())
-    dirty = np.where(rng.random(n) < config.dirty_rate, rng.integers(1, 11, n), 0)
-    # Kind 8: client clock ahead: occurred_at more than a day after received_at.
-    skew = dirty == 8
-    received[skew] = occurred[skew] - rng.integers(_DAY + 3 * 3600, 3 * _DAY, skew.sum())
-    pos = np.arange(n, dtype=np.int64)
-    dup = np.flatnonzero(rng.random(n) < config.duplicate_rate)
-    # Some re-delivered twice more (three copies in all).
-    dup = np.concatenate([dup, dup[rng.random(len(dup)) < 0.1]])
-    shift = rng.lognormal(np.log(600), 1.5, len(dup)).astype(np.int64) + 1
-    shift[dirty[dup] == 9] = 0  # exact re-deliveries of rows without event_id
-    out = {key: np.concatenate([value, value[dup]]) for key, value in events.items()}
-    out["received"] = np.concatenate([received, received[dup] + shift])
-    out["dirty"] = np.concatenate([dirty, dirty[dup]])
-    out["pos"] = np.concatenate([pos, pos[dup]])
-    out["chunk"] = np.full(len(out["pos"]), chunk_no, dtype=np.int64)
-    return out
-
-
-def _window(mask_on: np.ndarray, lo: int | None, hi: int) -> np.ndarray:
-    keep = mask_on <= hi
-    if lo is not None:
-        keep &= mask_on > lo
-    return keep
-
-
-_EVENTS_SQL = f"""
-insert into raw.setup_events
-with coded as (
-    select
-        *,
-        'a' || lpad(acct::varchar, 9, '0') as account_key,
-        {_sql_list(_NAMES)}[name + 1] as clean_name,
-        case when itype >= 0 then {_sql_list(_ITYPES)}[itype + 1] end as clean_itype
-    from _chunk_events
-)
-select
-    case when dirty = 9 then null else 'ev' || chunk || '-' || pos end as event_id,
-    case
-        when dirty = 3 then case when pos % 2 = 0 then 'foo_bar' else 'Unknown Event' end
-        when dirty = 5 then case pos % 3
-            when 0 then upper(replace(clean_name, '_', ' '))
-            when 1 then '  ' || replace(clean_name, '_', '-')
-            else replace(clean_name, '_', '  ') end
-        else clean_name
-    end as event_name,
-    case when dirty = 2 then null else t end as occurred_at,
-    received as received_at,
-    case when dirty = 1 then null else account_key end as account_id,
-    case when "user" >= 0 then account_key || '_u' || "user" end as user_id,
-    case
-        when dirty = 7 then null
-        when dirty = 6 and clean_itype is not null then ' ' || upper(clean_itype) || ' '
-        else clean_itype
-    end as integration_type,
-    case
-        when dirty = 4 then case when pos % 2 = 0 then '{{error_code: oops' else 'not json' end
-        when dirty = 10 then null
-        else '{{' || concat_ws(', ',
-            case when err >= 0 then '"error_code": "' || {_sql_list(_ERROR_CODES)}[err + 1] || '"' end,
-            case when env > 0 then '"environment": "' || {_sql_list(_ENVIRONMENTS)}[env] || '"' end,
-            case when clean_name = 'api_key_created' then '"key_scope": "' || case when pos % 4 = 0
-                then 'read' else 'write' end || '"' end,
-            case when surface > 0 then '"setup_surface": "' || {_sql_list(SETUP_SURFACES)}[surface] || '"' end,
-            case when status > 0 then '"status": "' || {_sql_list(_STATUSES)}[status] || '"' end,
-            case when clean_name = 'integration_started' then '"provider": "' || clean_itype || '"' end,
-            case when role >= 0 then '"initiated_by_role": "' || {_sql_list(ROLES)}[role + 1] || '"' end,
-            case when clean_name in ('domain_verification_started', 'domain_verified') then
-                '"domain": "mail.' || account_key || '.example.com", "verification_method": "'
-                || case when pos % 3 = 0 then 'cname' else 'dns_txt' end || '"' end
-        ) || '}}'
-    end as properties
-from coded
-"""
-
-_ACCOUNTS_SQL = f"""
-insert into raw.accounts
-select
-    'a' || lpad(acct::varchar, 9, '0'),
-    'Account ' || acct,
-    {_sql_list(PLAN_TIERS)}[plan + 1],
-    signup,
-    {_sql_list(ACQUISITION_SOURCES)}[source + 1],
-    updated
-from _chunk_accounts
-"""
-
-_USERS_SQL = f"""
-insert into raw.users
-select
-    'a' || lpad(acct::varchar, 9, '0') || '_u' || k,
-    'a' || lpad(acct::varchar, 9, '0'),
-    {_sql_list(ROLES)}[role + 1] || k || '@a' || acct || '.example.com',
-    {_sql_list(ROLES)}[role + 1],
-    opt,
-    created,
-    updated
-from _chunk_users
-"""
-
-_SENDS_SQL = f"""
-insert into raw.message_sends
-select
-    'msg' || chunk || '-' || row_number() over (order by acct, t, step, itype),
-    'syn-' || chunk || '-' || acct || '-' || itype || '-' || step || '-' || t,
-    'a' || lpad(acct::varchar, 9, '0'),
-    {_sql_list(_ITYPES)}[itype + 1],
-    'a' || lpad(acct::varchar, 9, '0') || '_u' || "user",
-    {_sql_list(_JOURNEY)}[step + 1],
-    case when reminder > 0 then reminder end,
-    t
-from _chunk_sends
-"""
-
-
-def _write_chunk(con: duckdb.DuckDBPyConnection, config: GeneratorConfig, chunk_no: int, first: int,
-                 n_acc: int, signup_lo: int, signup_hi: int, lo: int | None, hi: int) -> None:
-    import pyarrow as pa
-
-    rng = np.random.default_rng([config.seed, config.stream, chunk_no])
-    # The simulated timeline must not depend on the window, so the same seed gives the same
-    # events whichever window is written (base load, next day).
-    horizon = data_end(config) + 30 * _DAY
-    accounts, users, events, sends = _simulate_chunk(rng, n_acc, signup_lo, signup_hi, horizon, first)
-    events = _add_delivery(rng, events, config, chunk_no)
-
-    keep = _window(events["received"], lo, hi)
-    table = pa.table({
-        **{key: events[key][keep] for key in ("user", "name", "itype", "err", "env", "surface", "status", "role",
-                                               "dirty", "pos", "chunk")},
-        "acct": events["acct"][keep] + first,
-        "t": _ts(events["t"][keep]),
-        "received": _ts(events["received"][keep]),
-    })
-    con.register("_chunk_events", table)
-    con.execute(_EVENTS_SQL)
-    con.unregister("_chunk_events")
-
-    keep = _window(accounts["updated"], lo, hi)
-    con.register("_chunk_accounts", pa.table({
-        "acct": accounts["acct"][keep] + first, "plan": accounts["plan"][keep], "source": accounts["source"][keep],
-        "signup": _ts(accounts["signup"][keep]), "updated": _ts(accounts["updated"][keep])}))
-    con.execute(_ACCOUNTS_SQL)
-    con.unregister("_chunk_accounts")
-
-    keep = _window(users["updated"], lo, hi)
-    con.register("_chunk_users", pa.table({
-        "acct": users["acct"][keep] + first, "k": users["k"][keep], "role": users["role"][keep],
-        "opt": users["opt"][keep], "created": _ts(users["created"][keep]), "updated": _ts(users["updated"][keep])}))
-    con.execute(_USERS_SQL)
-    con.unregister("_chunk_users")
-
-    keep = _window(sends["t"], lo, hi)
-    con.register("_chunk_sends", pa.table({
-        "acct": sends["acct"][keep] + first, "user": sends["user"][keep], "itype": sends["itype"][keep],
-        "step": sends["step"][keep], "reminder": sends["reminder"][keep], "t": _ts(sends["t"][keep]),
-        "chunk": np.full(keep.sum(), chunk_no, dtype=np.int64) + config.stream * 1_000_000}))
-    con.execute(_SENDS_SQL)
-    con.unregister("_chunk_sends")
-
-
-def _generate(con: duckdb.DuckDBPyConnection, config: GeneratorConfig) -> None:
-    hi = _seconds(config.received_until) if config.received_until else data_end(config)
-    lo = _seconds(config.received_after) if config.received_after else None
-    signup_lo = _seconds(config.signup_from) if config.signup_from else data_end(config) + 1 - config.days * _DAY
-    signup_hi = _seconds(config.signup_until) if config.signup_until else data_end(config) + 1
-    size = config.chunk_accounts
-    chunks = [(start, min(size, config.accounts - start)) for start in range(0, config.accounts, size)]
-    from rich.progress import Progress
-
-    with Progress(disable=not config.show_progress, transient=True) as progress:
-        task = progress.add_task("Generating accounts", total=config.accounts)
-        for chunk_no, (start, n_acc) in enumerate(chunks):
-            _write_chunk(con, config, chunk_no, config.account_offset + start, n_acc, signup_lo, signup_hi, lo, hi)
-            progress.advance(task, n_acc)
-
-
-def _connect(path: Path) -> duckdb.DuckDBPyConnection:
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
-    # Row order of raw tables carries no meaning; let inserts stream.
-    con.execute("set preserve_insertion_order = false")
-    con.execute("set enable_progress_bar = false")
-    return con
-
-
-def _next_account_offset(con: duckdb.DuckDBPyConnection) -> int:
-    """One past the highest synthetic account number already present (0 when none)."""
-    row = con.execute(
-        r"select max(try_cast(substr(account_id, 2) as bigint)) from raw.accounts "
-        r"where regexp_full_match(account_id, 'a\d{9}')"
-    ).fetchall()[0]
-    return 0 if row[0] is None else int(row[0]) + 1
-
-
-def write_synthetic(path: Path, config: GeneratorConfig, append: bool = False) -> dict[str, int]:
-    """Generate synthetic raw data into the DuckDB file; `append` adds new accounts to existing tables.
-
-    Returns the rows written per table by this call.
-    """
-    con = _connect(path)
-    try:
-        create_raw_schema(con, replace=not append)
-        before = row_counts(con)
-        if append and config.account_offset == 0:
-            config = GeneratorConfig(**{**config.__dict__, "account_offset": _next_account_offset(con)})
-        _generate(con, config)
-        after = row_counts(con)
-        return {table: after[table] - before[table] for table in after}
-    finally:
-        con.close()
-
-
-def write_next_day(path: Path, config: GeneratorConfig, day: int = 1) -> dict[str, int]:
-    """Append the `day`-th day after the data's end, for the accounts `config` generated.
-
-    Same seed, same timelines: events of existing accounts received during that day (new
-    activity, re-deliveries, late arrivals of older events), plus accounts that signed up that
-    day (about accounts/days of them). Returns the rows appended per table.
-    """
-    lo = data_end(config) + (day - 1) * _DAY
-    hi = lo + _DAY
-    stamp = lambda seconds: str(pd.Timestamp(seconds, unit="s"))  # noqa: E731
-    existing = GeneratorConfig(**{**config.__dict__, "received_after": stamp(lo), "received_until": stamp(hi)})
-    newcomers = GeneratorConfig(**{
-        **existing.__dict__,
-        "accounts": max(1, config.accounts // config.days),
-        "account_offset": config.account_offset + config.accounts + (day - 1) * max(1, config.accounts // config.days),
-        "signup_from": stamp(lo + 1),
-        "signup_until": stamp(hi + 1),
-        "stream": config.stream + day,
-    })
-    con = _connect(path)
-    try:
-        create_raw_schema(con, replace=False)
-        before = row_counts(con)
-        _generate(con, existing)
-        # Never reuse ids of accounts appended by other calls.
-        offset = max(newcomers.account_offset, _next_account_offset(con))
-        _generate(con, GeneratorConfig(**{**newcomers.__dict__, "account_offset": offset}))
-        after = row_counts(con)
-        return {table: after[table] - before[table] for table in after}
     finally:
         con.close()

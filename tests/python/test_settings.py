@@ -1,0 +1,125 @@
+"""Python settings come from one place: the dbt vars (dbt_project.yml, then --vars), and one as_of contract.
+
+The as_of grammar has two implementations: settings.py for the command line and the Jinja macro
+`timestamp_var` (macros/validation/settings.sql) for dbt. Here both parse the same examples, and must
+accept, reject and read them alike.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import datetime
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+from dbt.cli.main import dbtRunner
+
+from setup_journeys import PROJECT_DIR, settings
+from setup_journeys.nightly import NightlyFailure, max_export_shrink_percent, resolve_as_of
+
+ACCEPTED = {
+    "2026-03-10 12:00:00": datetime(2026, 3, 10, 12),
+    "2026-03-10T12:00:05": datetime(2026, 3, 10, 12, 0, 5),
+    "2026-03-10T12:00:00Z": datetime(2026, 3, 10, 12),
+    "2026-03-10 12:30": datetime(2026, 3, 10, 12, 30),
+    "2026-03-10": datetime(2026, 3, 10),
+    " 2024-02-29 23:59:59 ": datetime(2024, 2, 29, 23, 59, 59),
+}
+REJECTED = ["10/03/2026", "2026-3-10", "2026-02-30", "2026-03-10 24:00:00", "yesterday", "2026-03-10T12:00:00+01:00"]
+# A YAML timestamp in --vars arrives as a datetime on both sides.
+YAML_VARS = "{as_of: 2026-03-10 12:00:00}"
+MEANS_NOW = [None, "", "now", "NOW", "none", "null"]
+
+
+def _compile(inline: str, target_path: Path, vars_text: str | None = None) -> tuple[bool, str]:
+    """`dbt compile --inline`: (success, the compiled SQL or dbt's error messages)."""
+    messages: list[str] = []
+    args = ["compile", "--inline", inline, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+            "--target-path", str(target_path), "--quiet"]
+    args += ["--vars", vars_text] if vars_text else []
+    result = dbtRunner(callbacks=[lambda event: messages.append(event.info.msg)]).invoke(args)
+    if result.success:
+        return True, result.result.results[0].node.compiled_code.strip()
+    return False, "\n".join(messages)
+
+
+@pytest.fixture(scope="module")
+def jinja(tmp_path_factory: pytest.TempPathFactory, monkeypatch_module) -> dict[str, tuple[bool, str]]:
+    """What the macro makes of each example (one dbt invocation for all accepted ones, one per rejection)."""
+    target = tmp_path_factory.mktemp("settings_target")
+    monkeypatch_module.setenv("DUCKDB_PATH", str(target / "settings.duckdb"))
+    loop = "{% for text in " + json.dumps(list(ACCEPTED)) + " %}{{ timestamp_var('as_of', text, '') }}|{% endfor %}"
+    ok, output = _compile(loop, target)
+    assert ok, output
+    outcomes = dict(zip(ACCEPTED, ((True, value) for value in output.split("|")[:-1])))
+    for text in REJECTED:
+        outcomes[text] = _compile("{{ timestamp_var('as_of', " + json.dumps(text) + ", '') }}", target)
+    outcomes[YAML_VARS] = _compile("{{ as_of_literal() }}", target, YAML_VARS)
+    outcomes["null"] = _compile("{{ as_of_literal() }}", target, '{as_of: "null"}')
+    return outcomes
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_python_and_the_macro_accept_the_same_timestamps(jinja) -> None:
+    for text, expected in ACCEPTED.items():
+        assert settings.parse_as_of(text) == expected, text
+        assert jinja[text] == (True, str(expected)), text
+
+
+def test_python_and_the_macro_reject_the_same_timestamps(jinja) -> None:
+    for text in REJECTED:
+        with pytest.raises(settings.SettingError, match="must be a UTC timestamp"):
+            settings.parse_as_of(text)
+        ok, messages = jinja[text]
+        assert not ok and "must be a UTC timestamp" in messages, (text, messages)
+
+
+def test_yaml_timestamps_and_now_read_alike(jinja) -> None:
+    parsed = settings.parse_as_of(settings.parse_vars(YAML_VARS)["as_of"])
+    assert parsed == datetime(2026, 3, 10, 12)
+    assert jinja[YAML_VARS] == (True, f"cast('{parsed:%Y-%m-%d %H:%M:%S}' as timestamp)")
+    for text in MEANS_NOW:
+        assert settings.parse_as_of(text) is None, text
+    assert jinja["null"][0]  # the macro reads 'null' as the run's start too
+    assert resolve_as_of("null").microsecond == 0
+
+
+def test_vars_resolve_like_dbt_and_reach_the_shrink_threshold() -> None:
+    assert settings.project_vars()["max_export_shrink_percent"] == 50
+    assert settings.parse_vars("{max_export_shrink_percent: 80}") == {"max_export_shrink_percent": 80}
+    assert settings.resolve_vars({"holdout_percent": 5})["holdout_percent"] == 5
+    assert max_export_shrink_percent(cli_vars=settings.parse_vars('{max_export_shrink_percent: "80"}')) == 80
+    assert max_export_shrink_percent(20, cli_vars={"max_export_shrink_percent": 80}) == 20  # the option wins
+    with pytest.raises(NightlyFailure, match="from 0 to 100"):
+        max_export_shrink_percent(cli_vars={"max_export_shrink_percent": "lots"})
+    with pytest.raises(settings.SettingError, match="YAML mapping"):
+        settings.parse_vars("[1, 2]")
+
+
+def test_python_reads_dbt_project_yml_only_in_settings() -> None:
+    """The file name as a string literal in code (not prose in a docstring) means a second reader."""
+    readers = [path.name for path in (PROJECT_DIR / "src").rglob("*.py")
+               if re.search(r"[\"']dbt_project\.yml[\"']", path.read_text())]
+    assert readers == ["settings.py"]
+
+
+def test_the_cli_passes_vars_to_the_nightly_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from setup_journeys import nightly
+    from setup_journeys.cli import app
+
+    seen: dict = {}
+    monkeypatch.setattr(nightly, "run_nightly", lambda **kwargs: seen.update(kwargs) or SimpleNamespace(report_error=None))
+    outcome = CliRunner().invoke(app, ["nightly", "--skip-build", "--vars", "{max_export_shrink_percent: 80}"])
+    assert outcome.exit_code == 0, outcome.output
+    assert seen["cli_vars"] == {"max_export_shrink_percent": 80}
+    outcome = CliRunner().invoke(app, ["nightly", "--vars", "[not, a, mapping]"])
+    assert outcome.exit_code == 1 and "Nightly run failed, nothing published: --vars must be a YAML mapping" in outcome.output
