@@ -3,24 +3,26 @@
     `true` on a full build and the incremental condition otherwise.
 -#}
 
-{% macro lookback_window_start_sql(watermark_column='received_at') %}
+{% macro lookback_window_start_sql(watermark_column='received_at', day_aligned=none) %}
     {#- SQL for the start of the re-read window: the newest loaded row minus incremental_lookback_hours,
-        moved back to the start of its day where the model overwrites whole daily partitions. -#}
+        moved back to the start of its day where the model overwrites whole daily partitions
+        (day_aligned: default, whether this model overwrites partitions). -#}
+    {%- set day_aligned = overwrites_partitions() if day_aligned is none else day_aligned -%}
     {%- set window_start = dbt.dateadd(
         'hour',
         -1 * setting('incremental_lookback_hours'),
         "coalesce(max(" ~ watermark_column ~ "), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
     ) -%}
-    {%- if overwrites_partitions() -%}
+    {%- if day_aligned -%}
         {%- set window_start = 'cast(' ~ dbt.date_trunc('day', window_start) ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
     {%- endif -%}
     {{ return('select ' ~ window_start ~ ' as window_start from ' ~ this) }}
 {% endmacro %}
 
 
-{% macro lookback_window_start(watermark_column='received_at') %}
+{% macro lookback_window_start(watermark_column='received_at', day_aligned=none) %}
     {#- The window start as a SQL timestamp: a literal read once at run time (a subquery at parse time). -#}
-    {%- set window_start_sql = lookback_window_start_sql(watermark_column) -%}
+    {%- set window_start_sql = lookback_window_start_sql(watermark_column, day_aligned) -%}
     {%- if execute -%}
         {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
         {{ return("cast('" ~ window_start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
@@ -29,27 +31,30 @@
 {% endmacro %}
 
 
-{% macro received_in_lookback_window(column='received_at', watermark_column='received_at') %}
+{% macro received_in_lookback_window(column='received_at', watermark_column='received_at', day_aligned=none) %}
     {#-
         Rows received after the newest loaded row minus incremental_lookback_hours. The window
         start is read once at run time and inlined as a literal, so the engine can push the
         filter into the raw scan (and skip row groups by their min/max) instead of normalising
         every raw row before comparing it with a subquery. Where the model overwrites daily
         partitions (Spark), the window starts at midnight of that day and includes it, so every
-        partition the run writes is recomputed whole.
+        partition the run writes is recomputed whole (day_aligned: default, whether this model
+        overwrites partitions; the ranked batch passes what the staged tables do).
     -#}
+    {%- set day_aligned = overwrites_partitions() if day_aligned is none else day_aligned -%}
     {%- if is_incremental() -%}
-        {{ column }} {{ '>=' if overwrites_partitions() else '>' }} {{ lookback_window_start(watermark_column) }}
+        {{ column }} {{ '>=' if day_aligned else '>' }} {{ lookback_window_start(watermark_column, day_aligned) }}
     {%- else -%}
         true
     {%- endif -%}
 {% endmacro %}
 
 
-{% macro not_already_staged(alias) %}
+{% macro not_already_staged(alias, batch_relation) %}
     {#- The event_id is not staged yet with an earlier or equal arrival (earliest arrival wins).
-        Where the run overwrites the window's partitions, only rows staged before the window count:
-        the rows inside it are being recomputed. -#}
+        Where the run overwrites the window's partitions, only rows staged before the batch
+        (batch_relation: the ranked batch, whose first received_at starts the window) count: the
+        rows inside it are being recomputed. -#}
     {%- if is_incremental() -%}
         not exists (
             select 1
@@ -58,7 +63,7 @@
                 staged.event_id = {{ alias }}.event_id
                 and staged.received_at <= {{ alias }}.received_at
                 {%- if overwrites_partitions() %}
-                and staged.received_at < {{ lookback_window_start() }}
+                and staged.received_at < {{ batch_window_start(batch_relation) }}
                 {%- endif %}
         )
     {%- else -%}
@@ -141,4 +146,28 @@
     {#- The partition of an account in int_setups_aggregated: a stable hash bucket (same on every
         engine and run), incremental_account_buckets of them. Changing the var needs --full-refresh. -#}
     {{- return(hash_bucket(account_id, setting('incremental_account_buckets') | int) | trim) -}}
+{% endmacro %}
+
+
+{% macro batch_window_start(batch_relation) %}
+    {#- The first received_at of the ranked batch (a literal read at run time, after the batch was
+        built). Every raw row received from then on is in the batch, so rows staged before it are
+        exactly the rows this run does not recompute. -#}
+    {%- set window_start_sql = "select coalesce(min(received_at), cast('1900-01-01' as " ~ dbt.type_timestamp()
+        ~ ")) from " ~ batch_relation -%}
+    {%- if execute -%}
+        {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
+        {{ return("cast('" ~ window_start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+    {%- endif -%}
+    {{ return('(' ~ window_start_sql ~ ')') }}
+{% endmacro %}
+
+
+{% macro empty_previous_batch() %}
+    {#- Pre-hook of stg_raw__setup_events_ranked: the table holds one batch, so an incremental run
+        removes the previous one before appending its own. dbt compiles the model (and reads the
+        window start from the previous batch) before it runs the pre-hook. Nothing on a full build. -#}
+    {%- if is_incremental() -%}
+        {{ empty_table(this) }}
+    {%- endif -%}
 {% endmacro %}

@@ -47,3 +47,18 @@
 {% macro spark__empty_table(relation) %}
     truncate table {{ relation }}
 {% endmacro %}
+
+
+{% macro batch_settings() %}
+    {#- The ranked batch table (stg_raw__setup_events_ranked) holds only the current run's rows:
+        every engine appends to it after the pre-hook emptied it (`empty_previous_batch`), so no
+        engine needs a merge, a delete by key or partitions for it. -#}
+    {{ return({'incremental_strategy': 'append'}) }}
+{% endmacro %}
+
+
+{% macro staging_overwrites_partitions() %}
+    {#- True when the staged event tables overwrite daily partitions (Spark): the ranked batch then
+        starts at midnight so each partition they write is recomputed whole. -#}
+    {{ return(incremental_settings('received_on').get('incremental_strategy') == 'insert_overwrite') }}
+{% endmacro %}

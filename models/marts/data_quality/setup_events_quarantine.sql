@@ -1,6 +1,6 @@
 {#-
     One row per rejected raw event row, with the raw columns as they arrived and the reason.
-    Incremental over the same received_at lookback as the staged events; quarantine_id is the
+    Reads the run's ranked batch, the same received_at lookback as the staged events; quarantine_id is the
     row's content plus its ordinal among identical rows, so re-reading a window is idempotent.
 -#}
 {{
@@ -16,10 +16,9 @@ with
 
 rejected as (
 
-    select * from {{ ref('base_raw__setup_events') }}
-    where
-        reject_reason is not null
-        and (received_at is null or {{ received_in_lookback_window() }})
+    -- The run's batch (raw normalised once for staging, duplicates and quarantine alike).
+    select * from {{ ref('stg_raw__setup_events_ranked') }}
+    where reject_reason is not null
 
 ),
 

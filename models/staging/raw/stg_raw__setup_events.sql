@@ -1,8 +1,9 @@
 {#-
     Staged setup events: one row per event_id (earliest received_at wins), quarantined rows
-    excluded, properties parsed into typed columns. Incremental on received_at: each run re-reads
-    `incremental_lookback_hours` before the newest loaded row and inserts only event_ids not
-    already staged with an earlier (or equal) arrival, so re-deliveries never double count.
+    excluded, properties parsed into typed columns. Reads the run's ranked batch
+    (stg_raw__setup_events_ranked: the raw rows of the lookback window, normalised once, arrival 1
+    = earliest copy in the batch) and inserts only event_ids not already staged with an earlier
+    (or equal) arrival, so re-deliveries never double count.
 -#}
 {{
     config(
@@ -15,35 +16,25 @@
 
 with
 
-validated as (
+ranked_batch as (
 
-    select * from {{ ref('base_raw__setup_events') }}
-    where
-        reject_reason is null
-        and {{ received_in_lookback_window() }}
-
-),
-
-ranked as (
-
-    select
-        validated.*,
-        {{ arrival_number() }} as arrival_number
-    from validated
+    select * from {{ ref('stg_raw__setup_events_ranked') }}
 
 ),
 
 earliest_arrivals as (
 
-    select * from ranked
-    where arrival_number = 1
+    select * from ranked_batch
+    where
+        reject_reason is null
+        and arrival_number = 1
 
 ),
 
 not_yet_staged as (
 
     select * from earliest_arrivals
-    where {{ not_already_staged('earliest_arrivals') }}
+    where {{ not_already_staged('earliest_arrivals', ref('stg_raw__setup_events_ranked')) }}
 
 ),
 

@@ -1,10 +1,11 @@
 {#-
     The raw rows removed as duplicates: every valid row of an event_id except its earliest
-    arrival, with the arrival it lost to. Incremental over the same received_at lookback as the
-    staged events: only event_ids that arrived twice in the window, or that were already staged
-    from an earlier arrival, are ranked, so the window function touches a few percent of rows.
-    duplicate_id is the row's content plus its ordinal among identical rows: re-reading a window
-    is idempotent.
+    arrival, with the arrival it lost to. Reads the run's ranked batch (stg_raw__setup_events_ranked),
+    so raw is not scanned again: a duplicate is a batch row ranked after the first copy, or any
+    copy of an event already staged from an arrival before the batch. Only the second case needs
+    the staged table, and it cannot happen on a full build (no earlier batch), so the full build
+    skips that join. duplicate_id is the row's content plus its ordinal among identical rows:
+    re-reading a window is idempotent.
 -#}
 {{
     config(
@@ -14,17 +15,18 @@
         **incremental_settings('received_on'),
     )
 }}
+-- depends_on: {{ ref('stg_raw__setup_events') }}
 
 with
 
-validated as (
+valid_batch as (
 
-    select * from {{ ref('base_raw__setup_events') }}
-    where
-        reject_reason is null
-        and {{ received_in_lookback_window() }}
+    select * from {{ ref('stg_raw__setup_events_ranked') }}
+    where reject_reason is null
 
 ),
+
+{%- if is_incremental() %}
 
 staged as (
 
@@ -32,44 +34,54 @@ staged as (
 
 ),
 
-arrivals_per_id as (
+kept_before_batch as (
 
+    -- event_ids of this batch already staged from an earlier arrival (re-deliveries across runs):
+    -- every copy in the batch is then a duplicate, numbered one higher.
     select
-        event_id,
-        count(*) as arrival_count,
-        min(received_at) as first_received_at
-    from validated
-    group by event_id
-
-),
-
-repeated_ids as (
-
-    -- Arrived more than once in this window, or kept from an arrival before the window.
-    select
-        arrivals_per_id.event_id,
-        staged.received_at as kept_received_at,
-        staged.received_at < arrivals_per_id.first_received_at as is_kept_before_window
-    from arrivals_per_id
+        valid_batch.event_id,
+        staged.received_at as kept_received_at
+    from valid_batch
     inner join staged
-        on arrivals_per_id.event_id = staged.event_id
-    where
-        arrivals_per_id.arrival_count > 1
-        or staged.received_at < arrivals_per_id.first_received_at
+        on
+            valid_batch.event_id = staged.event_id
+            and staged.received_at < valid_batch.first_received_at
+    where valid_batch.arrival_number = 1
 
 ),
 
 ranked as (
 
     select
-        validated.*,
-        repeated_ids.kept_received_at,
-        {{ arrival_number('validated') }} + case when repeated_ids.is_kept_before_window then 1 else 0 end as arrival_number
-    from validated
-    inner join repeated_ids
-        on validated.event_id = repeated_ids.event_id
+        valid_batch.*,
+        coalesce(kept_before_batch.kept_received_at, valid_batch.first_received_at) as kept_received_at,
+        valid_batch.arrival_number
+        + case when kept_before_batch.event_id is not null then 1 else 0 end as removed_arrival_number
+    from valid_batch
+    left join kept_before_batch
+        on valid_batch.event_id = kept_before_batch.event_id
+    where
+        valid_batch.arrival_number > 1
+        or kept_before_batch.event_id is not null
 
 ),
+
+{%- else %}
+
+ranked as (
+
+    -- Full build: no earlier batch, so the copies ranked after the first are the duplicates and
+    -- the batch's first copy is the one kept.
+    select
+        valid_batch.*,
+        valid_batch.first_received_at as kept_received_at,
+        valid_batch.arrival_number as removed_arrival_number
+    from valid_batch
+    where valid_batch.arrival_number > 1
+
+),
+
+{%- endif %}
 
 identified as (
 
@@ -80,14 +92,13 @@ identified as (
             'user_id', 'raw_integration_type', 'raw_properties',
         ]) }} as row_content_hash
     from ranked
-    where arrival_number > 1
 
 ),
 
 final as (
 
     select
-        {{ stable_hash(['row_content_hash', 'row_number() over (partition by row_content_hash order by arrival_number)']) }}
+        {{ stable_hash(['row_content_hash', 'row_number() over (partition by row_content_hash order by removed_arrival_number)']) }}
             as duplicate_id,
         event_id,
         has_generated_event_id,
@@ -99,7 +110,7 @@ final as (
         user_id,
         raw_integration_type,
         raw_properties,
-        arrival_number,
+        removed_arrival_number as arrival_number,
         kept_received_at,
         cast(received_at as date) as received_on
     from identified

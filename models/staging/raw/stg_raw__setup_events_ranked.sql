@@ -1,0 +1,83 @@
+{#-
+    The run's batch of raw event rows, normalised and judged ONCE (from base_raw__setup_events)
+    and ranked by arrival: the staged events, the duplicates and the quarantine all read this
+    table, so raw is scanned and normalised one time per run and the three still add up to it.
+    The batch is every raw row received after the newest row of the previous batch minus
+    `incremental_lookback_hours` (whole days where the staged tables overwrite daily partitions),
+    plus the rows without received_at. The table holds the latest batch only: an incremental run
+    empties it (pre-hook) after its window start was read, then appends the new batch.
+    Ranking is narrow: event_ids are counted with a hash aggregate and only the rows of ids that
+    arrived more than once in the batch (a few percent) are sorted; every other valid row is
+    arrival 1. Rejected rows carry no arrival_number.
+-#}
+{{
+    config(
+        materialized='incremental',
+        on_schema_change='fail',
+        pre_hook="{{ empty_previous_batch() }}",
+        **batch_settings(),
+    )
+}}
+
+with
+
+batch as (
+
+    select * from {{ ref('base_raw__setup_events') }}
+    where
+        received_at is null
+        or {{ received_in_lookback_window(day_aligned=staging_overwrites_partitions()) }}
+
+),
+
+repeated_event_ids as (
+
+    -- Narrow: two columns of the valid rows, one hash aggregate, no sort.
+    select
+        event_id,
+        min(received_at) as first_received_at
+    from batch
+    where reject_reason is null
+    group by event_id
+    having count(*) > 1
+
+),
+
+repeated_arrivals as (
+
+    -- The only sort: the copies of the ids that arrived more than once in this batch.
+    select
+        batch.*,
+        {{ arrival_number('batch') }} as arrival_number,
+        repeated_event_ids.first_received_at
+    from batch
+    inner join repeated_event_ids
+        on batch.event_id = repeated_event_ids.event_id
+    where batch.reject_reason is null
+
+),
+
+single_arrivals as (
+
+    select
+        batch.*,
+        case when batch.reject_reason is null then 1 end as arrival_number,
+        batch.received_at as first_received_at
+    from batch
+    left join repeated_event_ids
+        on
+            batch.event_id = repeated_event_ids.event_id
+            and batch.reject_reason is null
+    where repeated_event_ids.event_id is null
+
+),
+
+final as (
+
+    select * from single_arrivals
+    union all
+    select * from repeated_arrivals
+
+)
+
+select * from final
