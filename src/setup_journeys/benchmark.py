@@ -164,7 +164,16 @@ class SizeResult:
     new_day_events: int = 0
     incremental: Measured | None = None
     incremental_nodes: list[dict[str, object]] = field(default_factory=list)
+    # An incremental build with as_of one more day forward and no new raw rows (the cost of a quiet night).
+    no_new_data: Measured | None = None
+    no_new_data_nodes: list[dict[str, object]] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+
+    @property
+    def no_new_data_ratio(self) -> float | None:
+        if self.no_new_data and self.full and self.full.seconds > 0:
+            return self.no_new_data.seconds / self.full.seconds
+        return None
 
     @property
     def ratio(self) -> float | None:
@@ -180,7 +189,8 @@ class SizeResult:
 
     @property
     def peak_rss_bytes(self) -> int:
-        return max((m.peak_rss_bytes for m in (self.reference, self.full, self.incremental) if m), default=0)
+        return max((m.peak_rss_bytes for m in (self.reference, self.full, self.incremental, self.no_new_data) if m),
+                   default=0)
 
 
 def _tail(text: str, lines: int = 25) -> str:
@@ -199,7 +209,7 @@ def benchmark_size(label: str, workdir: Path, seed: int = 42, keep: bool = False
     run_dir.mkdir(parents=True)
     db_path, temp_directory = run_dir / "warehouse.duckdb", run_dir / "duckdb_tmp"
     config = GeneratorConfig(accounts=accounts_for_events(target_events), seed=seed, show_progress=False)
-    as_of, next_as_of = as_of_for(config), as_of_for(config, 1)
+    as_of, next_as_of, quiet_as_of = as_of_for(config), as_of_for(config, 1), as_of_for(config, 2)
     try:
         log(f"[{label}] generating {config.accounts} accounts into {db_path}")
         started = time.perf_counter()
@@ -231,6 +241,12 @@ def benchmark_size(label: str, workdir: Path, seed: int = 42, keep: bool = False
                                                                  False)
         if result.incremental.returncode != 0:
             result.errors.append("incremental build failed:\n" + _tail(result.incremental.output))
+
+        log(f"[{label}] dbt build (incremental, no new data) as of {quiet_as_of}")
+        result.no_new_data, result.no_new_data_nodes = dbt_build(db_path, quiet_as_of, run_dir / "target-no-new-data",
+                                                                 False)
+        if result.no_new_data.returncode != 0:
+            result.errors.append("no-new-data build failed:\n" + _tail(result.no_new_data.output))
     finally:
         if not keep:
             for path in (db_path, db_path.with_suffix(".duckdb.wal"), db_path.with_suffix(".duckdb.tmp"),
@@ -407,8 +423,9 @@ def render_section(results: list[SizeResult], command: str) -> str:
         f"- Command: `{command}`",
         "",
         "| size | events | accounts | generate s | reference s | full build s | full / reference | "
-        "new-day events | incremental s | incremental / full | peak memory | peak: reference / full / incremental |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "new-day events | incremental s | incremental / full | peak memory | peak: reference / full / incremental | "
+        "no new data s | no new data / full |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|",
     ]
     for r in results:
         lines.append(
@@ -416,11 +433,12 @@ def render_section(results: list[SizeResult], command: str) -> str:
             f"{_x(r.ratio)} | {r.new_day_events:,} | {_s(r.incremental)} | {_x(r.incremental_ratio)} | "
             f"{_gb(r.peak_rss_bytes)} | "
             + " / ".join("—" if m is None else _gb(m.peak_rss_bytes) for m in (r.reference, r.full, r.incremental))
-            + " |"
+            + f" | {_s(r.no_new_data)} | {_x(r.no_new_data_ratio)} |"
         )
     lines.append("")
     lines.append("Peak memory is the largest resident set of the process tree over the reference script, the "
-                 "full build and the incremental build (each sampled every 0.1 s).")
+                 "full build, the incremental build and the no-new-data build (each sampled every 0.1 s). "
+                 "The no-new-data build follows the incremental one: as_of one more day forward, no raw rows added.")
     if len(results) > 1:
         ordered = sorted(results, key=lambda r: r.events)
         for small, large in zip(ordered, ordered[1:]):
@@ -440,7 +458,8 @@ def render_section(results: list[SizeResult], command: str) -> str:
                 lines.append(f"| {_node_name(str(node['unique_id']))} | {float(node['seconds']):.2f} | "
                              f"{'—' if inc is None else format(float(inc['seconds']), '.2f')} |")
         for name, nodes, measured in (("full build", r.full_nodes, r.full),
-                                      ("incremental", r.incremental_nodes, r.incremental)):
+                                      ("incremental", r.incremental_nodes, r.incremental),
+                                      ("no new data", r.no_new_data_nodes, r.no_new_data)):
             if not nodes or measured is None:
                 continue
             kinds: dict[str, float] = {}
