@@ -2,12 +2,18 @@
     One row per setup (account x integration_type), plus one row per account with
     integration_type null for account-level events (docs or pricing views without an
     integration, workflow_launched): everything the state, segments, funnel and
-    journey need from the events, in ONE aggregate pass over the visible events
-    (occurred_at <= as_of). Incremental by account: a run recomputes only the accounts with
-    events received since the last run (minus the lookback) or whose visibility changed
-    because as_of moved, and replaces their rows (delete+insert on account_id). When as_of
-    moves backwards the pre-hook empties the table first, so no row from a later as_of survives.
-    Seed edits that change a type's setup path need --full-refresh (reached steps are stored).
+    journey need from the visible events (occurred_at <= as_of), from fixed-size states:
+    1. `counted`: one aggregate of min / max / count / sum only, including the boundary time of
+       every arg-style attribute (e.g. the time of the latest error);
+    2. `boundary_events` and `picked`: the events at those times are fetched back and ranked by
+       (step order, event_id) among themselves (SPEC 6 order), a few rows per setup;
+    3. `error_code_counts`: distinct error codes from a group by over the errors, not a
+       count(distinct) state per setup.
+    Incremental by account: a run recomputes only the accounts with events received since the
+    last run (minus the lookback) or whose visibility changed because as_of moved, and replaces
+    their rows (delete+insert on account_id). When as_of moves backwards the pre-hook empties the
+    table first, so no row from a later as_of survives. Seed edits that change a type's setup
+    path need --full-refresh (reached steps are stored).
 -#}
 {{
     config(
@@ -21,55 +27,47 @@
 }}
 
 {%- set as_of = as_of_literal() -%}
+{#- The visible events of the accounts to recompute. Read three times as a subquery rather than
+    one shared CTE: an engine that materialises a shared CTE would copy every event first. -#}
+{%- set visible_events -%}
+    (
+        select * from {{ ref('int_setup_events_enriched') }}
+        where
+            occurred_at <= {{ as_of }}
+            and {{ account_needs_recompute(ref('stg_raw__setup_events'), as_of) }}
+    )
+{%- endset -%}
+{#- Arg-style attributes: (column, value, boundary). A boundary is the first (min) or last (max)
+    time of the events meeting its condition; the attribute is the value of the event at that
+    time that sorts first or last by (step order, event_id). -#}
+{%- set boundaries = {
+    'last_event_at': ('max', 'true'),
+    'last_error_at': ('max', 'is_error'),
+    'last_error_with_user_at': ('max', 'is_error and user_id is not null'),
+    'last_environment_at': ('max', 'environment is not null'),
+    'first_step_with_user_at': ('min', 'step_number is not null and user_id is not null'),
+    'first_completion_with_user_at': ('min', 'is_completion_step and user_id is not null'),
+    'first_role_at': ('min', 'step_number = 1 and initiated_by_role is not null'),
+    'first_surface_at': ('min', 'step_number is not null and setup_surface is not null'),
+    'last_status_view_at': ('max', "event_name = 'integration_status_viewed' and integration_status is not null"),
+} -%}
+{%- set picks = [
+    ('last_event_name', 'event_name', 'last_event_at'),
+    ('is_last_event_error', 'is_error', 'last_event_at'),
+    ('last_error_code', 'error_code', 'last_error_at'),
+    ('last_error_class', 'error_class', 'last_error_at'),
+    ('last_error_user_id', 'user_id', 'last_error_with_user_at'),
+    ('last_environment', 'environment', 'last_environment_at'),
+    ('starter_user_id', 'user_id', 'first_step_with_user_at'),
+    ('completed_by_user_id', 'user_id', 'first_completion_with_user_at'),
+    ('initiated_by_role', 'initiated_by_role', 'first_role_at'),
+    ('started_on_surface', 'setup_surface', 'first_surface_at'),
+    ('last_viewed_status', 'integration_status', 'last_status_view_at'),
+] -%}
+{%- set boundary_names = ['last_error_with_user_at', 'last_environment_at', 'first_step_with_user_at',
+    'first_completion_with_user_at', 'first_role_at', 'first_surface_at', 'last_status_view_at'] -%}
 
 with
-
-events as (
-
-    select * from {{ ref('int_setup_events_enriched') }}
-
-),
-
-scoped_events as (
-
-    select * from events
-    where {{ account_needs_recompute(ref('stg_raw__setup_events'), as_of) }}
-
-),
-
-visible_events as (
-
-    select * from scoped_events
-    where occurred_at <= {{ as_of }}
-
-),
-
-sequenced_events as (
-
-    -- The one ranking of each setup's events (SPEC 6 order: occurred_at, step order, event_id),
-    -- over the columns the arg-style attributes need: the aggregate below then picks "the latest
-    -- error" or "the first starter" by this integer instead of a wide (time, step, id) key.
-    select
-        account_id,
-        integration_type,
-        event_name,
-        is_error,
-        error_code,
-        error_class,
-        user_id,
-        environment,
-        step_number,
-        is_completion_step,
-        initiated_by_role,
-        setup_surface,
-        integration_status,
-        row_number() over (
-            partition by account_id, integration_type
-            order by occurred_at, step_sort_order, event_id
-        ) as event_sequence
-    from visible_events
-
-),
 
 counted as (
 
@@ -77,6 +75,7 @@ counted as (
     select
         account_id,
         integration_type,
+        coalesce(integration_type, '') as integration_key,
         max(setup_path) as setup_path,
         {%- for step in range(1, 5) %}
         min(case when step_number = {{ step }} then occurred_at end) as step_{{ step }}_first_at,
@@ -88,6 +87,9 @@ counted as (
         sum(case when is_error then 1 else 0 end) as error_count,
         min(case when is_error then occurred_at end) as first_error_at,
         max(case when is_error then occurred_at end) as last_error_at,
+        {%- for name in boundary_names %}
+        {{ boundaries[name][0] }}(case when {{ boundaries[name][1] }} then occurred_at end) as {{ name }},
+        {%- endfor %}
         sum(case when event_name = 'integration_started' then 1 else 0 end) as start_count,
         sum(case when event_name = 'integration_reconnect_attempted' then 1 else 0 end) as reconnect_attempt_count,
         max(case when event_name = 'integration_reconnect_attempted' then occurred_at end) as last_reconnect_at,
@@ -101,53 +103,77 @@ counted as (
         sum(case when event_name = 'integration_status_viewed' then 1 else 0 end) as status_view_count,
         sum(case when event_name = 'integration_setup_completed' then 1 else 0 end) as setup_flow_completed_count,
         sum(case when has_malformed_properties then 1 else 0 end) as malformed_properties_count
-    from visible_events
+    from {{ visible_events }} as visible_events
     group by account_id, integration_type
 
 ),
 
-{%- set event_order = ['event_sequence'] %}
+boundary_events as (
+
+    -- The events at a boundary time of their setup. integration_type is null on the
+    -- account-level row: the join compares through coalesce so it stays a hash join.
+    select
+        visible_events.account_id,
+        visible_events.integration_type,
+        visible_events.occurred_at,
+        visible_events.step_sort_order,
+        visible_events.event_id,
+        visible_events.event_name,
+        visible_events.is_error,
+        visible_events.error_code,
+        visible_events.error_class,
+        visible_events.user_id,
+        visible_events.environment,
+        visible_events.step_number,
+        visible_events.is_completion_step,
+        visible_events.initiated_by_role,
+        visible_events.setup_surface,
+        visible_events.integration_status,
+        {%- for name in boundaries %}
+        counted.{{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from {{ visible_events }} as visible_events
+    inner join counted
+        on
+            visible_events.account_id = counted.account_id
+            and coalesce(visible_events.integration_type, '') = counted.integration_key
+    where
+        visible_events.occurred_at in (
+            {%- for name in boundaries %}
+            counted.{{ name }}{{ ',' if not loop.last }}
+            {%- endfor %}
+        )
+
+),
+
+{%- set tie_order = ['step_sort_order', 'event_id'] %}
 
 picked as (
 
-    -- The arg-style attributes, each by the integer event_sequence.
+    -- Among the events at each boundary time, SPEC 6 ties: step order, then event_id.
     select
         account_id,
         integration_type,
-        {{ arg_max_by('event_name', event_order) }} as last_event_name,
-        {{ arg_max_by('is_error', event_order) }} as is_last_event_error,
-        {{ arg_max_by('error_code', event_order, "is_error") }} as last_error_code,
-        {{ arg_max_by('error_class', event_order, "is_error") }} as last_error_class,
-        {{ arg_max_by('user_id', event_order, "is_error and user_id is not null") }} as last_error_user_id,
-        {{ arg_max_by('environment', event_order, "environment is not null") }} as last_environment,
-        {{ arg_min_by('user_id', event_order, "step_number is not null and user_id is not null") }}
-            as starter_user_id,
-        {{ arg_min_by('user_id', event_order, "is_completion_step and user_id is not null") }}
-            as completed_by_user_id,
-        {{ arg_min_by('initiated_by_role', event_order, "step_number = 1 and initiated_by_role is not null") }}
-            as initiated_by_role,
-        {{ arg_min_by('setup_surface', event_order, "step_number is not null and setup_surface is not null") }}
-            as started_on_surface,
-        {{ arg_max_by(
-            'integration_status',
-            event_order,
-            "event_name = 'integration_status_viewed' and integration_status is not null",
-        ) }} as last_viewed_status
-    from sequenced_events
+        {%- for name, value, boundary in picks %}
+        {%- set pick = arg_max_by if boundaries[boundary][0] == 'max' else arg_min_by %}
+        {{ pick(value, tie_order, '(' ~ boundaries[boundary][1] ~ ') and occurred_at = ' ~ boundary) }}
+            as {{ name }}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from boundary_events
     group by account_id, integration_type
 
 ),
 
 setup_error_codes as (
 
-    -- Distinct codes per setup from a group by over the (few) errors, not a count(distinct) state per setup.
+    -- Distinct codes per setup from a group by over the (few) errors.
     select
         account_id,
-        integration_type,
+        coalesce(integration_type, '') as integration_key,
         error_code
-    from visible_events
+    from {{ visible_events }} as visible_events
     where is_error
-    group by account_id, integration_type, error_code
+    group by account_id, coalesce(integration_type, ''), error_code
 
 ),
 
@@ -155,10 +181,10 @@ error_code_counts as (
 
     select
         account_id,
-        integration_type,
+        integration_key,
         count(error_code) as distinct_error_code_count
     from setup_error_codes
-    group by account_id, integration_type
+    group by account_id, integration_key
 
 ),
 
@@ -204,16 +230,15 @@ final as (
         counted.malformed_properties_count,
         {{ as_of }} as computed_as_of,
         {{ account_bucket('counted.account_id') }} as account_bucket
-    -- integration_type is null on the account-level row: compared through coalesce so the join stays a hash join.
     from counted
     inner join picked
         on
             counted.account_id = picked.account_id
-            and coalesce(counted.integration_type, '') = coalesce(picked.integration_type, '')
+            and counted.integration_key = coalesce(picked.integration_type, '')
     left join error_code_counts
         on
             counted.account_id = error_code_counts.account_id
-            and coalesce(counted.integration_type, '') = coalesce(error_code_counts.integration_type, '')
+            and counted.integration_key = error_code_counts.integration_key
 
 )
 
