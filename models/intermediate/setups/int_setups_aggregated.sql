@@ -113,6 +113,9 @@ boundary_events as (
     -- The events at a boundary time of their setup. integration_type is null on the
     -- account-level row: the join compares through coalesce so it stays a hash join.
     select
+        {%- for name in boundaries %}
+        counted.{{ name }},
+        {%- endfor %}
         visible_events.account_id,
         visible_events.integration_type,
         visible_events.occurred_at,
@@ -128,10 +131,7 @@ boundary_events as (
         visible_events.is_completion_step,
         visible_events.initiated_by_role,
         visible_events.setup_surface,
-        visible_events.integration_status,
-        {%- for name in boundaries %}
-        counted.{{ name }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        visible_events.integration_status
     from {{ visible_events }} as visible_events
     inner join counted
         on
@@ -139,9 +139,10 @@ boundary_events as (
             and coalesce(visible_events.integration_type, '') = counted.integration_key
     where
         visible_events.occurred_at in (
-            {%- for name in boundaries %}
-            counted.{{ name }}{{ ',' if not loop.last }}
+            {%- for name in boundaries if name != 'last_event_at' %}
+            counted.{{ name }},
             {%- endfor %}
+            counted.last_event_at
         )
 
 ),
@@ -152,13 +153,13 @@ picked as (
 
     -- Among the events at each boundary time, SPEC 6 ties: step order, then event_id.
     select
-        account_id,
-        integration_type,
         {%- for name, value, boundary in picks %}
         {%- set pick = arg_max_by if boundaries[boundary][0] == 'max' else arg_min_by %}
         {{ pick(value, tie_order, '(' ~ boundaries[boundary][1] ~ ') and occurred_at = ' ~ boundary) }}
-            as {{ name }}{{ ',' if not loop.last }}
+            as {{ name }},
         {%- endfor %}
+        account_id,
+        integration_type
     from boundary_events
     group by account_id, integration_type
 
