@@ -32,7 +32,7 @@ state_totals as (
         integration_type,
         count(*) as state_started,
         count(
-            case when completed_at <= {{ conversion_window_end('started_at') }} then 1 end
+            case when completed_at <= {{ threshold_after('conversion_window_days', 'started_at') }} then 1 end
         ) as state_completed_within_window
     from setups
     group by integration_type

@@ -4,9 +4,7 @@
     minutes_between(start, end): elapsed minutes (fractional, seconds kept) from start to end.
     dbt.datediff counts calendar boundaries crossed (10:59 -> 11:01 is "1 hour"), which is
     not elapsed time, so each engine gets an exact expression.
-
-    conversion_window_end(started_at): the end of a setup's conversion window
-    (var conversion_window_days after started_at; a step counts only when reached by then).
+    (A conversion window's end is threshold_after('conversion_window_days', started_at).)
 -#}
 
 {% macro minutes_between(start_expression, end_expression) %}
@@ -35,10 +33,3 @@
     {#- extract() returns numeric on PostgreSQL 14+: a double keeps the type of other engines. -#}
     (cast(extract(epoch from ({{ end_expression }} - {{ start_expression }})) as double precision) / 60.0)
 {%- endmacro %}
-
-
-{% macro conversion_window_end(started_at) -%}
-    {#- In minutes, so a fractional var (1.5 days) is honoured. -#}
-    {{ dbt.dateadd('minute', (setting('conversion_window_days') * 1440) | int, started_at) }}
-{%- endmacro %}
-

@@ -6,7 +6,7 @@ have something to measure:
 
 - **Holdout**: an account is in the holdout when its stable hash bucket (the first 8 hex digits
   of md5(account_id) modulo 100, exactly `macros/journey/hash_bucket.sql`) is below
-  `HOLDOUT_PERCENT` (the `lift_holdout_percent` var's default). Holdout accounts never get a
+  `holdout_percent()` (the `lift_holdout_percent` var's default). Holdout accounts never get a
   user-facing message.
 - **Effects** (treatment only; realistic in that messages help some steps and not others):
   stalled-setup help rescues waiting api and domain setups at their middle steps (a reminder
@@ -25,30 +25,40 @@ from __future__ import annotations
 import hashlib
 import random
 from datetime import datetime, timedelta
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from setup_journeys.event_values import ACQUISITION_SOURCES, PATH_ERROR_CODES
+from setup_journeys.settings import project_vars
 from setup_journeys.vocabulary import load as load_vocabulary
 from setup_journeys.vocabulary import seed_rows
 
 if TYPE_CHECKING:  # pragma: no cover - imports for type checkers only (demo.py imports this module)
     from setup_journeys.demo import _Account, _DemoBuilder, _User
 
-#: Share of accounts (by stable hash bucket) held out of user-facing messages in the simulation.
-HOLDOUT_PERCENT = 10
+def holdout_percent() -> float:
+    """Share of accounts (by stable hash bucket) held out of user-facing messages in the simulation:
+    the `lift_holdout_percent` var's default, read from its one home (dbt_project.yml)."""
+    return float(project_vars()["lift_holdout_percent"])
+
 #: Seed of the demo's impact stream (independent of the demo's main stream).
 DEMO_IMPACT_SEED = 13
 #: Dedicated demo accounts of the experiment: this many in the holdout and in the treatment.
 DEMO_HOLDOUT_ACCOUNTS = 40
 DEMO_TREATMENT_ACCOUNTS = 50
 
-#: The path's three reminder windows in minutes, from their home (seeds/setup_paths.csv).
-REMINDER_MINUTES: dict[str, tuple[int, int, int]] = {
-    row["setup_path"]: (int(row["reminder_1_minutes"]), int(row["reminder_2_minutes"]), int(row["reminder_3_minutes"]))
-    for row in seed_rows("setup_paths")
-}
+@cache
+def reminder_minutes() -> dict[str, tuple[int, int, int]]:
+    """Each path's three reminder windows in minutes, from their home (seeds/setup_paths.csv), read on first use."""
+    return {
+        row["setup_path"]: (int(row["reminder_1_minutes"]), int(row["reminder_2_minutes"]),
+                            int(row["reminder_3_minutes"]))
+        for row in seed_rows("setup_paths")
+    }
+
+
 #: Chance of dropping out before step k (index = step number - 1; step 1 is the start).
 _BASE_DROP: dict[str, tuple[float, ...]] = {  # vocabulary-ok: simulation parameters per path, not a list of paths
     "oauth": (0.0, 0.20, 0.30),
@@ -78,8 +88,8 @@ def hash_bucket(account_id: str, buckets: int = 100) -> int:
     return int(hashlib.md5(account_id.encode("utf-8")).hexdigest()[:8], 16) % buckets
 
 
-def is_holdout(account_id: str, percent: float = HOLDOUT_PERCENT) -> bool:
-    return hash_bucket(account_id) < percent
+def is_holdout(account_id: str, percent: float | None = None) -> bool:
+    return hash_bucket(account_id) < (holdout_percent() if percent is None else percent)
 
 
 # --------------------------------------------------------------------------------------------
@@ -164,13 +174,13 @@ class _SetupSimulation:
                         self._event("support_ticket_opened", second + self._minutes(360, 0.5))
                 delay = max(delay, (second - t) + self._minutes(60))
             if step_number == 2 and stalled_admin:
-                admin = next((user for user in self.account.users if user.role in {"owner", "admin"}), None)
+                admin = next((user for user in self.account.users if user.role in load_vocabulary().admin_roles), None)
                 if admin is not None:
                     self._send("admin_escalation", t + timedelta(hours=1, minutes=10), user=admin)
                     if self.treated:
                         drop *= ESCALATION_DROP_FACTOR
                 delay += timedelta(hours=2)
-            first_reminder = timedelta(minutes=REMINDER_MINUTES[path][0])
+            first_reminder = timedelta(minutes=reminder_minutes()[path][0])
             helped = self.treated and (path, step_number) in HELPED_BY_REMINDER
             if helped:
                 drop *= REMINDER_DROP_FACTOR
@@ -179,7 +189,7 @@ class _SetupSimulation:
                     delay = min(delay, first_reminder + self._minutes(120, 0.7))
             dropped = rng.random() < drop
             waited = timedelta(days=30) if dropped else delay
-            for number, minutes in enumerate(REMINDER_MINUTES[path], start=1):
+            for number, minutes in enumerate(reminder_minutes()[path], start=1):
                 if waited > timedelta(minutes=minutes):
                     self._send("stalled_setup_help", t + timedelta(minutes=minutes), reminder=number)
             if step_number == 2:
@@ -258,8 +268,9 @@ def add_demo_impact_accounts(builder: "_DemoBuilder", as_of: datetime) -> None:
 # --------------------------------------------------------------------------------------------
 
 
-def synthetic_holdout(account_numbers: np.ndarray, percent: float = HOLDOUT_PERCENT) -> np.ndarray:
+def synthetic_holdout(account_numbers: np.ndarray, percent: float | None = None) -> np.ndarray:
     """Holdout flags of the synthetic accounts ('a' + the number zero-padded to 9 digits)."""
+    percent = holdout_percent() if percent is None else percent
     return np.fromiter(
         (is_holdout(f"a{number:09d}", percent) for number in account_numbers.tolist()),
         dtype=bool, count=len(account_numbers),

@@ -139,12 +139,18 @@ class SparkReader:
     """Reads marts from the `spark` target: the same in-process Spark session dbt wrote them with
     (dbt-spark session mode), so the checks read exactly the tables dbt built."""
 
+    #: The profile's schema, where a model lives when no manifest names its relation.
     schema: str = "analytics"
+    adapter_type: str = "spark"
 
-    def read(self, table: str) -> pa.Table | None:
-        from setup_journeys.spark_raw import read_table
+    def read(self, relation: Relation | str) -> pa.Table | None:
+        from setup_journeys.spark_raw import read_relation, read_table
 
-        return read_table(self.schema, table)
+        model = relation if isinstance(relation, str) else relation.model
+        if isinstance(relation, str) or relation == Relation.unqualified(model):
+            # No manifest: Relation.unqualified quotes for DuckDB and PostgreSQL, not Spark's backticks.
+            return read_table(self.schema, model)
+        return read_relation(relation.name)
 
 
 def reader_for_target(target: str | None) -> WarehouseReader:

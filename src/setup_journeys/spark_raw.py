@@ -174,6 +174,19 @@ def read_table(database: str, table: str) -> "pa.Table | None":
     return to_arrow(session.sql(f"select * from {database}.{table}"))
 
 
+def read_relation(name: str) -> "pa.Table | None":
+    """A relation as dbt-spark renders it (the manifest's relation_name) as Arrow, or None when it does not exist."""
+    from pyspark.errors import AnalysisException
+
+    try:
+        frame = spark_session().sql(f"select * from {name}")
+    except AnalysisException as error:
+        if "TABLE_OR_VIEW_NOT_FOUND" in str(error):
+            return None
+        raise
+    return to_arrow(frame)
+
+
 def _main(argv: list[str]) -> int:
     """`python -m setup_journeys.spark_raw load DUCKDB_FILE [--append]`: copy a DuckDB file's raw schema into Spark."""
     if len(argv) >= 2 and argv[0] == "load":

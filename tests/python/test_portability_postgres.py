@@ -21,29 +21,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_AS_OF, Warehouse
+from conftest import DEMO_AS_OF, PARITY_MARTS, Warehouse
 from setup_journeys.dbt_runner import run_dbt
 from setup_journeys.raw_schema import RAW_TABLES
 
 PG_BIN = Path(os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin"))
 PG_TYPES = {"VARCHAR": "text", "TIMESTAMP": "timestamp", "BOOLEAN": "boolean", "INTEGER": "integer"}
-# Marts compared row for row (every column both engines have).
-MARTS = [
-    "account_integration_state",
-    "account_setup_state",
-    "account_setup_state_history",
-    "setup_events_quarantine",
-    "friction_segments",
-    "friction_segment_summary",
-    "friction_segment_daily_entries",
-    "setup_funnel",
-    "time_to_connect",
-    "time_to_connect_summary",
-    "time_to_connect_survival",
-    "time_to_connect_percentiles",
-    "export_journey_due",
-    "journey_suppressions",
-]
+MARTS = PARITY_MARTS  # compared row for row (every column both engines have)
 
 def _ensure_postgres_installed() -> None:
     """Install Debian's PostgreSQL 15 when it is missing (CI and developers run as root); fail, never skip.

@@ -29,29 +29,13 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import DEMO_AS_OF, Warehouse
+from conftest import DEMO_AS_OF, PARITY_MARTS, Warehouse
 from setup_journeys.dbt_runner import run_dbt
 
 pytestmark = pytest.mark.spark
 
 FIRST_AS_OF = "2026-03-09 12:00:00"
-# Every mart of the project (the same 14 the PostgreSQL portability test compares).
-MARTS = [
-    "account_integration_state",
-    "account_setup_state",
-    "account_setup_state_history",
-    "setup_events_quarantine",
-    "friction_segments",
-    "friction_segment_summary",
-    "friction_segment_daily_entries",
-    "setup_funnel",
-    "time_to_connect",
-    "time_to_connect_summary",
-    "time_to_connect_survival",
-    "time_to_connect_percentiles",
-    "export_journey_due",
-    "journey_suppressions",
-]
+MARTS = PARITY_MARTS  # compared row for row (every column both engines have)
 # Doubles only. Relative tolerance 1e-9: DuckDB and Spark add and interpolate in a different order
 # (parallel partial sums, percentile interpolation), which moves the last bits of a double; every
 # rounded column uses the same rounding rule on both (round_to), so no tolerance hides a rounding

@@ -162,3 +162,21 @@ def test_every_macro_and_its_arguments_are_described(manifest: dict) -> None:
         names = [part.split("=")[0].strip() for part in (signature.group(1) if signature else "").split(",") if part.strip()]
         undocumented += [f"{macro['name']}: argument {name} not described" for name in names if name not in described]
     assert not undocumented, "\n".join(undocumented)
+
+
+def _what_runs_diagram() -> str:
+    readme = (PROJECT_DIR / "README.md").read_text()
+    match = re.search(r"^## What runs\n\n```\n(.*?)^```", readme, flags=re.S | re.M)
+    assert match, "README.md has no '## What runs' diagram"
+    return match.group(1)
+
+
+def test_the_readme_diagram_names_every_model_and_no_other(manifest: dict) -> None:
+    """The 'What runs' diagram follows the DAG: every model is in it by its full name, and every
+    staging or intermediate name in it is a model (a renamed or deleted model fails here)."""
+    diagram = _what_runs_diagram()
+    models = set(_models(manifest))
+    words = set(re.findall(r"\b[a-z][a-z0-9_]*\b", diagram))
+    assert sorted(models - words) == []
+    layered = {word for word in words if re.match(r"(base|stg|int)_", word)}
+    assert sorted(layered - models) == []

@@ -7,9 +7,10 @@
       setup_started_confirmation        not completed within confirmation_after_minutes of the start
       stalled_setup_help                some step waited at least the path's first reminder window
                                         for the next one (or still waits at as_of)
-      repeated_failure_troubleshooting  two errors with the same code within repeated_error_window_hours
-      admin_escalation                  requires admin, a non-admin started it, not completed within
-                                        needs_admin_after_hours
+      repeated_failure_troubleshooting  an error repeated its code (int_setup_errors_sequenced's
+                                        is_repeat_of_same_code, at any time)
+      admin_escalation                  int_setup_state's admin rule (requires admin, a non-admin
+                                        started it) reached needs_admin_since before completion
       setup_success_handoff             completed (the outcome that can move is activation)
     Internal CS alerts are not user-facing: the holdout never applied to them.
     Group: holdout when the account's stable hash bucket (0-99) < lift_holdout_percent.
@@ -21,6 +22,12 @@ with
 setups as (
 
     select * from {{ ref('time_to_connect') }}
+
+),
+
+setup_state as (
+
+    select * from {{ ref('int_setup_state') }}
 
 ),
 
@@ -52,7 +59,7 @@ repeated_errors as (
         integration_type,
         min(occurred_at) as first_repeated_error_at
     from errors
-    where hours_since_previous_same_code <= {{ setting('repeated_error_window_hours') }}
+    where is_repeat_of_same_code
     group by account_id, integration_type
 
 ),
@@ -84,12 +91,19 @@ setups_with_rules as (
 
     select
         setups.*,
-        catalog.requires_admin,
         catalog.reminder_1_minutes,
         repeated_errors.first_repeated_error_at,
         {{ hash_bucket('setups.account_id') }} as holdout_bucket,
-        {{ dbt.dateadd('minute', setting('confirmation_after_minutes') | int, 'setups.started_at') }} as confirmation_due_at,
-        {{ dbt.dateadd('minute', (setting('needs_admin_after_hours') * 60) | int, 'setups.started_at') }} as needs_admin_at,
+        {{ threshold_after('confirmation_after_minutes', 'setups.started_at') }} as confirmation_due_at,
+        -- The admin rule's parts from int_setup_state, without its "not completed at as_of":
+        -- eligibility asks whether the rule held at needs_admin_since.
+        coalesce(
+            setup_state.requires_admin
+            and setup_state.starter_user_id is not null
+            and not setup_state.is_starter_admin,
+            false
+        ) as has_non_admin_starter_of_admin_integration,
+        setup_state.needs_admin_since,
         -- The longest wait for a next step: from each reached step to the next one (or to as_of).
         greatest(
             {%- for step in range(1, 4) %}
@@ -107,6 +121,10 @@ setups_with_rules as (
     from setups
     left join catalog
         on setups.integration_type = catalog.integration_type
+    inner join setup_state
+        on
+            setups.account_id = setup_state.account_id
+            and setups.integration_type = setup_state.integration_type
     left join repeated_errors
         on
             setups.account_id = repeated_errors.account_id
@@ -123,8 +141,8 @@ eligibility as (
         'stalled_setup_help': 'longest_wait_minutes >= reminder_1_minutes',
         'repeated_failure_troubleshooting': 'first_repeated_error_at is not null',
         'admin_escalation':
-            "requires_admin and coalesce(starter_role not in ('owner', 'admin'), false) and needs_admin_at <= "
-            ~ as_of ~ ' and (completed_at is null or completed_at > needs_admin_at)',
+            'has_non_admin_starter_of_admin_integration and needs_admin_since <= '
+            ~ as_of ~ ' and (completed_at is null or completed_at > needs_admin_since)',
         'setup_success_handoff': 'is_completed',
     } %}
     {%- for journey_step, rule in rules.items() %}

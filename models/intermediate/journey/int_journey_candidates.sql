@@ -305,6 +305,7 @@ final as (
         journey_steps.template_id,
         journey_steps.priority,
         journey_steps.is_user_facing,
+        journey_steps.is_held_while_in_session,
         unioned.due_at,
         unioned.expires_at,
         setups.account_name as workspace_name,

@@ -14,7 +14,8 @@
       4 no_recipient   a user-facing message without a recipient known to raw.users with an email
       5 holdout        user-facing, and the account's stable hash bucket (0-99) < holdout_percent
       6 consent        user-facing, and the recipient opted out of email
-      7 in_session     steps 2-5, and an event of the setup in the last in_session_minutes
+      7 in_session     a step held while in session (journey_steps.is_held_while_in_session:
+                       steps 2-5), and an event of the setup in the last in_session_minutes
       8 superseded     stalled help while troubleshooting of the setup is due in this run
                        (passes guardrails 1-7) or was sent since last progress
       9 frequency_cap  user-facing, and the recipient got a message within frequency_cap_hours
@@ -156,12 +157,7 @@ first_guardrails as (
             when is_user_facing and holdout_bucket < {{ setting('holdout_percent') }} then 'holdout'
             when is_user_facing and is_recipient_opted_out then 'consent'
             when
-                journey_step in (
-                    'repeated_failure_troubleshooting',
-                    'admin_escalation',
-                    'setup_started_confirmation',
-                    'stalled_setup_help'
-                )
+                is_held_while_in_session
                 and last_event_at > {{ threshold_before('in_session_minutes', as_of) }}
                 then 'in_session'
         end as first_reason

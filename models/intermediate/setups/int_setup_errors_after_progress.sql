@@ -33,7 +33,7 @@ errors_after_progress as (
         errors.user_id,
         errors.occurred_at,
         errors.error_number,
-        errors.hours_since_previous_same_code <= {{ setting('repeated_error_window_hours') }} as is_repeat
+        errors.is_repeat_of_same_code as is_repeat
     from errors
     inner join progress
         on

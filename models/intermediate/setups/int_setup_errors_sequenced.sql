@@ -43,13 +43,25 @@ sequenced as (
 
 ),
 
-final as (
+hours_measured as (
 
     select
         sequenced.*,
         {{ dbt.datediff('previous_same_code_at', 'occurred_at', 'second') }}
         / 3600.0 as hours_since_previous_same_code
     from sequenced
+
+),
+
+final as (
+
+    -- The repeat rule's one home: the same code again within repeated_error_window_hours.
+    select
+        hours_measured.*,
+        coalesce(
+            hours_measured.hours_since_previous_same_code <= {{ setting('repeated_error_window_hours') }}, false
+        ) as is_repeat_of_same_code
+    from hours_measured
 
 )
 

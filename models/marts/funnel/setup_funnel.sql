@@ -46,7 +46,7 @@ setup_steps as (
             when 3 then setups.step_2_reached_at
             when 4 then setups.step_3_reached_at
         end as previous_step_reached_at,
-        {{ conversion_window_end('setups.started_at') }} as conversion_window_ends_at
+        {{ threshold_after('conversion_window_days', 'setups.started_at') }} as conversion_window_ends_at
     from setups
     inner join path_steps
         on setups.setup_path = path_steps.setup_path

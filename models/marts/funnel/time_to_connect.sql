@@ -25,7 +25,7 @@ windowed as (
     select
         setups.*,
         cast({{ dbt.date_trunc('week', 'setups.started_at') }} as date) as cohort_week,
-        {{ conversion_window_end('setups.started_at') }} as conversion_window_ends_at,
+        {{ threshold_after('conversion_window_days', 'setups.started_at') }} as conversion_window_ends_at,
         accounts.first_workflow_launched_at
     from setups
     left join accounts

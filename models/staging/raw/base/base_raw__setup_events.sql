@@ -60,7 +60,7 @@ judged as (
             when event_taxonomy.event_name is null then 'unknown_event_name'
             when event_taxonomy.requires_integration_type and normalised.integration_type is null
                 then 'missing_integration_type'
-            when normalised.occurred_at > {{ dbt.dateadd('hour', setting('max_clock_skew_hours'), 'normalised.received_at') }}
+            when normalised.occurred_at > {{ threshold_after('max_clock_skew_hours', 'normalised.received_at') }}
                 then 'occurred_after_received'
         end as reject_reason
     from normalised
