@@ -3,10 +3,11 @@
     `true` on a full build and the incremental condition otherwise.
 -#}
 
-{% macro lookback_window_start_sql(watermark_column='received_at', day_aligned=none) %}
+{% macro lookback_window_start_sql(watermark_column='received_at', day_aligned=none, watermark_relation=none) %}
     {#- SQL for the start of the re-read window: the newest loaded row minus incremental_lookback_hours,
         moved back to the start of its day where the model overwrites whole daily partitions
-        (day_aligned: default, whether this model overwrites partitions). -#}
+        (day_aligned: default, whether this model overwrites partitions). The newest row is read
+        from watermark_relation (default: the model's own table). -#}
     {%- set day_aligned = overwrites_partitions() if day_aligned is none else day_aligned -%}
     {%- set window_start = dbt.dateadd(
         'hour',
@@ -16,13 +17,13 @@
     {%- if day_aligned -%}
         {%- set window_start = 'cast(' ~ dbt.date_trunc('day', window_start) ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
     {%- endif -%}
-    {{ return('select ' ~ window_start ~ ' as window_start from ' ~ this) }}
+    {{ return('select ' ~ window_start ~ ' as window_start from ' ~ (watermark_relation or this)) }}
 {% endmacro %}
 
 
-{% macro lookback_window_start(watermark_column='received_at', day_aligned=none) %}
+{% macro lookback_window_start(watermark_column='received_at', day_aligned=none, watermark_relation=none) %}
     {#- The window start as a SQL timestamp: a literal read once at run time (a subquery at parse time). -#}
-    {%- set window_start_sql = lookback_window_start_sql(watermark_column, day_aligned) -%}
+    {%- set window_start_sql = lookback_window_start_sql(watermark_column, day_aligned, watermark_relation) -%}
     {%- if execute -%}
         {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
         {{ return("cast('" ~ window_start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
@@ -31,7 +32,8 @@
 {% endmacro %}
 
 
-{% macro received_in_lookback_window(column='received_at', watermark_column='received_at', day_aligned=none) %}
+{% macro received_in_lookback_window(column='received_at', watermark_column='received_at', day_aligned=none,
+                                     watermark_relation=none) %}
     {#-
         Rows received after the newest loaded row minus incremental_lookback_hours. The window
         start is read once at run time and inlined as a literal, so the engine can push the
@@ -39,11 +41,12 @@
         every raw row before comparing it with a subquery. Where the model overwrites daily
         partitions (Spark), the window starts at midnight of that day and includes it, so every
         partition the run writes is recomputed whole (day_aligned: default, whether this model
-        overwrites partitions; the ranked batch passes what the staged tables do).
+        overwrites partitions; the ranked batch passes what the staged tables do). The newest
+        loaded row is read from watermark_relation (default: the model's own table).
     -#}
     {%- set day_aligned = overwrites_partitions() if day_aligned is none else day_aligned -%}
     {%- if is_incremental() -%}
-        {{ column }} {{ '>=' if day_aligned else '>' }} {{ lookback_window_start(watermark_column, day_aligned) }}
+        {{ column }} {{ '>=' if day_aligned else '>' }} {{ lookback_window_start(watermark_column, day_aligned, watermark_relation) }}
     {%- else -%}
         true
     {%- endif -%}
@@ -169,5 +172,44 @@
         window start from the previous batch) before it runs the pre-hook. Nothing on a full build. -#}
     {%- if is_incremental() -%}
         {{ empty_table(this) }}
+    {%- endif -%}
+{% endmacro %}
+
+
+{% macro staged_events_watermark() %}
+    {#- The staged events' table (stg_raw__setup_events), the ranked batch's watermark: the batch
+        starts from the newest row STAGED, not from the previous batch, so a run that failed after
+        building its batch loses nothing (the next batch re-reads those rows). Looked up without
+        ref() (the staged events read the batch); none when it does not exist yet. -#}
+    {%- if not execute -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier='stg_raw__setup_events')) }}
+{% endmacro %}
+
+
+{% macro require_complete_batch(batch_relation) %}
+    {#- A full build of a model that reads the ranked batch needs a batch that holds every raw row:
+        the batch keeps only the last run's rows after an incremental run, and rebuilding the
+        staged events, the duplicates or the quarantine from it alone would drop history. Compares
+        the batch's row count with raw.setup_events (found in the graph, so the model does not read
+        the source) and stops the run with what to do. Nothing on an incremental run. -#}
+    {%- if execute and not is_incremental() -%}
+        {%- set raw_node = graph.sources.values() | selectattr('source_name', 'equalto', 'raw')
+            | selectattr('name', 'equalto', 'setup_events') | first -%}
+        {%- set counts = run_query(
+            'select (select count(*) from ' ~ batch_relation ~ ') as batch_rows, (select count(*) from '
+            ~ raw_node.relation_name ~ ') as raw_rows'
+        ) -%}
+        {%- set batch_rows = counts.columns[0].values()[0] | int -%}
+        {%- set raw_rows = counts.columns[1].values()[0] | int -%}
+        {%- if batch_rows != raw_rows -%}
+            {{ exceptions.raise_compiler_error(
+                this.identifier ~ " is being rebuilt from scratch, but " ~ batch_relation.identifier ~ " holds "
+                ~ batch_rows ~ " of the " ~ raw_rows ~ " raw rows (only the last run's batch). Rebuild the batch "
+                ~ "in the same run: add it to the selection, e.g. `dbt build --full-refresh --select "
+                ~ "+" ~ this.identifier ~ "`."
+            ) }}
+        {%- endif -%}
     {%- endif -%}
 {% endmacro %}

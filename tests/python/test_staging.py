@@ -213,6 +213,18 @@ def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: War
         " order by event_id"
     ) == [{"event_id": "late1", "received_at": at(41)}, {"event_id": "n1", "received_at": at(0.01)}]
 
+    # The ranked batch now holds the second batch only: rebuilding the staged events alone from it
+    # would drop history, so the run stops with what to do and the staged table keeps every row.
+    alone = Warehouse(tmp_path / "alone.duckdb")
+    shutil.copy(staged.path, alone.path)
+    result = alone.dbt("run", "--full-refresh", "--select", "stg_raw__setup_events", as_of=AS_OF,
+                       raise_on_failure=False)
+    assert not result.success
+    messages = " ".join(str(node_result.message) for node_result in result.result)
+    assert f"of the {counts['raw_rows']} raw rows (only the last run's batch)" in messages
+    assert "--select +stg_raw__setup_events" in messages
+    assert _counts(alone) == counts
+
     # Incremental equals full refresh.
     copy = Warehouse(tmp_path / "full.duckdb")
     shutil.copy(staged.path, copy.path)

@@ -12,6 +12,8 @@
     )
 }}
 
+{{ require_complete_batch(ref('stg_raw__setup_events_ranked')) }}
+
 with
 
 rejected as (

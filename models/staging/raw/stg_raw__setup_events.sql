@@ -14,6 +14,8 @@
     )
 }}
 
+{{ require_complete_batch(ref('stg_raw__setup_events_ranked')) }}
+
 with
 
 ranked_batch as (

@@ -17,6 +17,8 @@
 }}
 -- depends_on: {{ ref('stg_raw__setup_events') }}
 
+{{ require_complete_batch(ref('stg_raw__setup_events_ranked')) }}
+
 with
 
 valid_batch as (

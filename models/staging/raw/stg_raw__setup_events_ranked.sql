@@ -2,8 +2,8 @@
     The run's batch of raw event rows, normalised and judged ONCE (from base_raw__setup_events)
     and ranked by arrival: the staged events, the duplicates and the quarantine all read this
     table, so raw is scanned and normalised one time per run and the three still add up to it.
-    The batch is every raw row received after the newest row of the previous batch minus
-    `incremental_lookback_hours` (whole days where the staged tables overwrite daily partitions),
+    The batch is every raw row received after the newest STAGED event minus
+    `incremental_lookback_hours` (so a run that failed after building its batch loses nothing) (whole days where the staged tables overwrite daily partitions),
     plus the rows without received_at. The table holds the latest batch only: an incremental run
     empties it (pre-hook) after its window start was read, then appends the new batch.
     Ranking is narrow: event_ids are counted with a hash aggregate and only the rows of ids that
@@ -19,6 +19,8 @@
     )
 }}
 
+{%- set staged_events = staged_events_watermark() %}
+
 with
 
 batch as (
@@ -26,7 +28,11 @@ batch as (
     select * from {{ ref('base_raw__setup_events') }}
     where
         received_at is null
-        or {{ received_in_lookback_window(day_aligned=staging_overwrites_partitions()) }}
+        {%- if is_incremental() and staged_events is none %}
+            or true  -- nothing staged yet: the whole of raw
+        {%- else %}
+            or {{ received_in_lookback_window(day_aligned=staging_overwrites_partitions(), watermark_relation=staged_events) }}
+        {%- endif %}
 
 ),
 
