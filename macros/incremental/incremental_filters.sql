@@ -194,9 +194,9 @@
         the batch keeps only the last run's rows after an incremental run, and rebuilding the
         staged events, the duplicates or the quarantine from it alone would drop history. Compares
         the batch's row count with raw.setup_events (found in the graph, so the model does not read
-        the source) and stops the run with what to do. Nothing on an incremental run or while a
-        unit test compiles (`this` is none there: the inputs are fixtures). -#}
-    {%- if execute and this is not none and not is_incremental() -%}
+        the source) and stops the run with what to do. Nothing on an incremental run, an `--empty`
+        build, or while a unit test compiles (`this` is none there: the inputs are fixtures). -#}
+    {%- if execute and this is not none and not is_incremental() and not invocation_args_dict.get('empty') -%}
         {%- set raw_node = graph.sources.values() | selectattr('source_name', 'equalto', 'raw')
             | selectattr('name', 'equalto', 'setup_events') | first -%}
         {%- set counts = run_query(
