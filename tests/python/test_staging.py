@@ -213,15 +213,20 @@ def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: War
         " order by event_id"
     ) == [{"event_id": "late1", "received_at": at(41)}, {"event_id": "n1", "received_at": at(0.01)}]
 
-    # The ranked batch now holds the second batch only: rebuilding the staged events alone from it
-    # would drop history, so the run stops with what to do and the staged table keeps every row.
+    # After an incremental run the ranked batch holds that run's rows only (here a 1 h window):
+    # rebuilding the staged events alone from it would drop history, so the run stops with what to
+    # do and the staged table keeps every row.
     alone = Warehouse(tmp_path / "alone.duckdb")
     shutil.copy(staged.path, alone.path)
+    alone.dbt("run", "--select", "stg_raw__setup_events_ranked", as_of=AS_OF,
+              extra_vars={"incremental_lookback_hours": 1})
+    batch_rows = alone.query("select count(*) as n from main_staging.stg_raw__setup_events_ranked")[0]["n"]
+    assert 0 < batch_rows < counts["raw_rows"]
     result = alone.dbt("run", "--full-refresh", "--select", "stg_raw__setup_events", as_of=AS_OF,
                        raise_on_failure=False)
     assert not result.success
     messages = " ".join(str(node_result.message) for node_result in result.result)
-    assert f"of the {counts['raw_rows']} raw rows (only the last run's batch)" in messages
+    assert f"holds {batch_rows} of the {counts['raw_rows']} raw rows (only the last run's batch)" in messages
     assert "--select +stg_raw__setup_events" in messages
     assert _counts(alone) == counts
 
