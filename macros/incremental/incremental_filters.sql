@@ -199,6 +199,16 @@
     {%- if execute and this is not none and not is_incremental() and not invocation_args_dict.get('empty') -%}
         {%- set raw_node = graph.sources.values() | selectattr('source_name', 'equalto', 'raw')
             | selectattr('name', 'equalto', 'setup_events') | first -%}
+        {#- Only when both tables exist: `dbt compile` or sqlfluff on a new warehouse has nothing to compare. -#}
+        {%- set batch_exists = adapter.get_relation(
+            database=batch_relation.database, schema=batch_relation.schema, identifier=batch_relation.identifier
+        ) -%}
+        {%- set raw_exists = adapter.get_relation(
+            database=raw_node.database, schema=raw_node.schema, identifier=raw_node.identifier
+        ) -%}
+        {%- if batch_exists is none or raw_exists is none -%}
+            {{ return('') }}
+        {%- endif -%}
         {%- set counts = run_query(
             'select (select count(*) from ' ~ batch_relation ~ ') as batch_rows, (select count(*) from '
             ~ raw_node.relation_name ~ ') as raw_rows'

@@ -20,6 +20,14 @@
 }}
 
 {%- set staged_events = staged_events_watermark() %}
+{%- if is_incremental() and staged_events is none %}
+    {#- Nothing staged yet: the whole of raw. -#}
+    {%- set batch_window = 'true' %}
+{%- else %}
+    {%- set batch_window = received_in_lookback_window(
+        day_aligned=staging_overwrites_partitions(), watermark_relation=staged_events
+    ) %}
+{%- endif %}
 
 with
 
@@ -28,11 +36,7 @@ batch as (
     select * from {{ ref('base_raw__setup_events') }}
     where
         received_at is null
-        {%- if is_incremental() and staged_events is none %}
-            or true  -- nothing staged yet: the whole of raw
-        {%- else %}
-            or {{ received_in_lookback_window(day_aligned=staging_overwrites_partitions(), watermark_relation=staged_events) }}
-        {%- endif %}
+        or {{ batch_window }}
 
 ),
 
