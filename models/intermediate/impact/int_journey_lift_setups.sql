@@ -31,12 +31,6 @@ setup_state as (
 
 ),
 
-catalog as (
-
-    select * from {{ ref('int_integration_catalog_resolved') }}
-
-),
-
 errors as (
 
     select * from {{ ref('int_setup_errors_sequenced') }}
@@ -91,7 +85,7 @@ setups_with_rules as (
 
     select
         setups.*,
-        catalog.reminder_1_minutes,
+        setup_state.reminder_1_minutes,
         repeated_errors.first_repeated_error_at,
         {{ hash_bucket('setups.account_id') }} as holdout_bucket,
         {{ threshold_after('confirmation_after_minutes', 'setups.started_at') }} as confirmation_due_at,
@@ -119,8 +113,6 @@ setups_with_rules as (
             {%- endfor %}
         ) as longest_wait_minutes
     from setups
-    left join catalog
-        on setups.integration_type = catalog.integration_type
     inner join setup_state
         on
             setups.account_id = setup_state.account_id
