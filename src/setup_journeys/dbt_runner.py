@@ -32,6 +32,24 @@ def vars_arg(as_of: str | None = None, extra: dict[str, Any] | None = None) -> l
     return ["--vars", json.dumps(values, default=str)] if values else []
 
 
+def _close_duckdb_file() -> None:
+    """Close the DuckDB file dbt-duckdb kept open for the invocation (profiles.yml: keep_open).
+
+    dbt-duckdb holds one connection for the whole run, so every model and test reuses the open
+    file and its buffer cache, but it keeps that connection in a class attribute after dbtRunner
+    returns. In this process the nightly job then reads the marts and another dbt invocation may
+    open the file with other settings, which DuckDB refuses while the first connection lives.
+    """
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # dbt-duckdb not installed: other targets only
+        return
+    environment = getattr(DuckDBConnectionManager, "_ENV", None)
+    if environment is not None:
+        environment.close()
+        DuckDBConnectionManager._ENV = None
+
+
 def run_dbt(
     args: Sequence[str],
     *,
@@ -57,7 +75,10 @@ def run_dbt(
 
         # Relative to the project, whatever the working directory, so the loader and dbt agree.
         pin_spark_warehouse_dir().mkdir(parents=True, exist_ok=True)
-    result = dbtRunner().invoke(cli_args)
+    try:
+        result = dbtRunner().invoke(cli_args)
+    finally:
+        _close_duckdb_file()
     if raise_on_failure and not result.success:
         failures = []
         if result.result is not None and hasattr(result.result, "results"):

@@ -10,6 +10,9 @@
     "After last progress" is decided once, in int_setup_errors_after_progress: the trailing run
     starts after the last error that is before progress or of another class.
 -#}
+{#- A table: its data tests and its reader would each recompute a view. -#}
+{{ config(materialized='table') }}
+
 with
 
 setup_state as (

@@ -6,6 +6,9 @@
     friction_segments keeps a row only when the segment's applies_to_path (catalog seed) is null
     or the setup's path. Each threshold is a var read through threshold_after().
 -#}
+{#- A table: its data tests and its reader would each recompute a view. -#}
+{{ config(materialized='table') }}
+
 {%- set as_of = as_of_literal() -%}
 
 with

@@ -7,6 +7,9 @@
       within high_intent_lookback_days and no progress for high_intent_no_progress_hours.
     Rules and entered_at in _friction__docs.md; thresholds through threshold_after/before().
 -#}
+{#- A table: its data tests and its reader would each recompute a view. -#}
+{{ config(materialized='table') }}
+
 {%- set as_of = as_of_literal() -%}
 
 with

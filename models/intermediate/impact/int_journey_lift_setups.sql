@@ -15,6 +15,9 @@
     Internal CS alerts are not user-facing: the holdout never applied to them.
     Group: holdout when the account's stable hash bucket (0-99) < lift_holdout_percent.
 -#}
+{#- A table: its data tests and its reader would each recompute a view. -#}
+{{ config(materialized='table') }}
+
 {%- set as_of = as_of_literal() -%}
 
 with
