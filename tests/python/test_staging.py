@@ -10,6 +10,7 @@ import subprocess
 import sys
 from datetime import datetime, timedelta
 
+import duckdb
 import pytest
 
 from conftest import PROJECT_DIR, Warehouse
@@ -229,6 +230,27 @@ def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: War
     assert f"holds {batch_rows} of the {counts['raw_rows']} raw rows (only the last run's batch)" in messages
     assert "--select +stg_raw__setup_events" in messages
     assert _counts(alone) == counts
+
+    # Row-level data tests on the staged events check the rows of the run's batch only
+    # (`where: __received_in_this_run__`): a bad row received in the batch fails them, one staged
+    # before it is not read again. Uniqueness keeps the whole table.
+    batch_start = alone.scalar("select min(received_at) from main_staging.stg_raw__setup_events_ranked")
+    with duckdb.connect(str(alone.path)) as con:
+        for event_id, received_at in (("bad_in_batch", batch_start), ("bad_before", batch_start - timedelta(hours=1))):
+            con.execute(
+                "insert into main_staging.stg_raw__setup_events (event_id, event_name, event_category,"
+                " occurred_at, received_at, account_id) select ?, 'integration_started', 'bogus', ?, ?, 'acc_stage'",
+                [event_id, received_at, received_at],
+            )
+        con.execute("insert into main_staging.stg_raw__setup_events (event_id, event_name, event_category,"
+                    " occurred_at, received_at, account_id) select 'n1', 'integration_started', 'milestone',"
+                    " received_at, received_at - interval 1 day, account_id from main_staging.stg_raw__setup_events"
+                    " where event_id = 'n1'")
+    result = alone.dbt("test", "--select", "stg_raw__setup_events", as_of=AS_OF, raise_on_failure=False)
+    failures = {node_result.node.name.split("_stg_raw__setup_events")[0]: node_result.failures
+                for node_result in result.result if str(node_result.status) == "fail"}
+    assert failures.pop("assert_raw_events_reconcile") > 0  # staged rows no raw row explains
+    assert failures == {"accepted_values": 1, "unique": 1}
 
     # Incremental equals full refresh.
     copy = Warehouse(tmp_path / "full.duckdb")
