@@ -2,15 +2,18 @@
     {#-
         dbt's wrapper of every generic data test's model (the `where` config), with one
         placeholder (dbt renders `where` without the project's macros, so the condition is filled
-        in here, at run time): `__received_in_this_run__` becomes `received_at >= <first
-        received_at of this run's ranked batch>`. A data test on a large table fed by arrival (the
-        staged events and the duplicates) then checks the rows the run wrote, not the whole
-        history again; on a full build the batch is all of raw, so it checks every row. Tests
-        whose meaning needs the whole table (uniqueness) do not use it.
+        in here, at run time): `__received_in_this_run__` keeps the rows received from
+        run_tests_start() on, and the rows without received_at. A data test on a large table fed by
+        arrival (the staged events and the duplicates) then checks the rows the run wrote, not the
+        whole history again; on a full build the batch is all of raw, so it checks every row.
+        Tests whose meaning needs the whole table (uniqueness) do not use it.
     -#}
     {%- set where = config.get('where') or '' -%}
     {%- if '__received_in_this_run__' in where -%}
-        {%- set where = where | replace('__received_in_this_run__', 'received_at >= ' ~ run_batch_start()) -%}
+        {%- set where = where | replace(
+            '__received_in_this_run__',
+            '(received_at >= ' ~ run_tests_start() ~ ' or received_at is null)',
+        ) -%}
     {%- endif -%}
     {%- if where -%}
         {{ return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') }}
@@ -19,10 +22,38 @@
 {%- endmacro %}
 
 
-{% macro run_batch_start() %}
-    {#- The first received_at of the run's ranked batch (stg_raw__setup_events_ranked), found in
-        the graph: a data test does not ref it. -#}
-    {%- set batch = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
-        | selectattr('name', 'equalto', 'stg_raw__setup_events_ranked') | first -%}
-    {{ return(batch_window_start(batch.relation_name)) }}
+{% macro run_tests_start() %}
+    {#-
+        Where this run's row-level tests start, as a timestamp literal read at run time: the first
+        received_at of the run's ranked batch (every row the run writes comes from it), or, if
+        earlier, the newest received_at of the last run whose tests passed
+        (stg_raw__setup_events_tests_passed). A night that failed its tests, or stopped before
+        them, is so checked again until a run passes. Before either table exists (a new
+        warehouse, dbt compile or docs generate) every row is in scope. The two models are found
+        in the graph: a data test does not ref them.
+    -#}
+    {%- set every_row = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- if not execute -%}
+        {{ return(every_row) }}
+    {%- endif -%}
+    {%- set relations = {} -%}
+    {%- for node in graph.nodes.values() -%}
+        {%- if node.resource_type == 'model'
+            and node.name in ['stg_raw__setup_events_ranked', 'stg_raw__setup_events_tests_passed'] -%}
+            {%- do relations.update({node.name: adapter.get_relation(node.database, node.schema, node.alias)}) -%}
+        {%- endif -%}
+    {%- endfor -%}
+    {%- set batch = relations.get('stg_raw__setup_events_ranked') -%}
+    {%- set passed = relations.get('stg_raw__setup_events_tests_passed') -%}
+    {%- if batch is none or passed is none -%}
+        {{ return(every_row) }}
+    {%- endif -%}
+    {%- set start_sql -%}
+        select least(
+            (select coalesce(min(received_at), {{ every_row }}) from {{ batch }}),
+            (select coalesce(max(tests_passed_through), {{ every_row }}) from {{ passed }})
+        )
+    {%- endset -%}
+    {%- set start = run_query(start_sql).columns[0].values()[0] -%}
+    {{ return("cast('" ~ start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
 {% endmacro %}

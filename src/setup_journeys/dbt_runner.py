@@ -32,7 +32,7 @@ def vars_arg(as_of: str | None = None, extra: dict[str, Any] | None = None) -> l
     return ["--vars", json.dumps(values, default=str)] if values else []
 
 
-def _close_duckdb_file() -> None:
+def close_duckdb_file() -> None:
     """Close the DuckDB file dbt-duckdb kept open for the invocation (profiles.yml: keep_open).
 
     dbt-duckdb holds one connection for the whole run, so every model and test reuses the open
@@ -78,7 +78,7 @@ def run_dbt(
     try:
         result = dbtRunner().invoke(cli_args)
     finally:
-        _close_duckdb_file()
+        close_duckdb_file()
     if raise_on_failure and not result.success:
         failures = []
         if result.result is not None and hasattr(result.result, "results"):

@@ -17,6 +17,7 @@ import pytest
 from dbt.cli.main import dbtRunner
 
 from setup_journeys import PROJECT_DIR, settings
+from setup_journeys.dbt_runner import close_duckdb_file
 from setup_journeys.nightly import NightlyFailure, max_export_shrink_percent, resolve_as_of
 
 ACCEPTED = {
@@ -39,7 +40,10 @@ def _compile(inline: str, target_path: Path, vars_text: str | None = None) -> tu
     args = ["compile", "--inline", inline, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target_path), "--quiet"]
     args += ["--vars", vars_text] if vars_text else []
-    result = dbtRunner(callbacks=[lambda event: messages.append(event.info.msg)]).invoke(args)
+    try:
+        result = dbtRunner(callbacks=[lambda event: messages.append(event.info.msg)]).invoke(args)
+    finally:
+        close_duckdb_file()  # dbt-duckdb keeps the file open after an in-process run (keep_open)
     if result.success:
         return True, result.result.results[0].node.compiled_code.strip()
     return False, "\n".join(messages)

@@ -233,24 +233,43 @@ def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: War
 
     # Row-level data tests on the staged events check the rows of the run's batch only
     # (`where: __received_in_this_run__`): a bad row received in the batch fails them, one staged
-    # before it is not read again. Uniqueness keeps the whole table.
+    # before it is not read again. Uniqueness keeps the whole table. A run whose tests fail adds no
+    # row to stg_raw__setup_events_tests_passed (dbt build skips it).
     batch_start = alone.scalar("select min(received_at) from main_staging.stg_raw__setup_events_ranked")
+    passed_runs = "select count(*) from main_staging.stg_raw__setup_events_tests_passed"
+    runs_before = alone.scalar(passed_runs)
     with duckdb.connect(str(alone.path)) as con:
-        for event_id, received_at in (("bad_in_batch", batch_start), ("bad_before", batch_start - timedelta(hours=1))):
+        for event_id, category, received_at in (("bad_in_batch", "bogus", batch_start),
+                                                ("bad_before", "bogus_before", batch_start - timedelta(hours=1))):
             con.execute(
                 "insert into main_staging.stg_raw__setup_events (event_id, event_name, event_category,"
-                " occurred_at, received_at, account_id) select ?, 'integration_started', 'bogus', ?, ?, 'acc_stage'",
-                [event_id, received_at, received_at],
+                " occurred_at, received_at, account_id) select ?, 'integration_started', ?, ?, ?, 'acc_stage'",
+                [event_id, category, received_at, received_at],
             )
         con.execute("insert into main_staging.stg_raw__setup_events (event_id, event_name, event_category,"
                     " occurred_at, received_at, account_id) select 'n1', 'integration_started', 'milestone',"
                     " received_at, received_at - interval 1 day, account_id from main_staging.stg_raw__setup_events"
                     " where event_id = 'n1'")
-    result = alone.dbt("test", "--select", "stg_raw__setup_events", as_of=AS_OF, raise_on_failure=False)
-    failures = {node_result.node.name.split("_stg_raw__setup_events")[0]: node_result.failures
-                for node_result in result.result if str(node_result.status) == "fail"}
+
+    def failed_tests(result) -> dict[str, int]:
+        return {node_result.node.name: node_result.failures for node_result in result.result
+                if str(node_result.status) == "fail"}
+
+    accepted = "accepted_values_stg_raw__setup_events_event_category__milestone__error__signal__activation"
+    result = alone.dbt("build", "--select", "stg_raw__setup_events stg_raw__setup_events_tests_passed",
+                       as_of=AS_OF, raise_on_failure=False)
+    failures = failed_tests(result)
     assert failures.pop("assert_raw_events_reconcile") > 0  # staged rows no raw row explains
-    assert failures == {"accepted_values": 1, "unique": 1}
+    assert failures == {accepted: 1, "unique_stg_raw__setup_events_event_id": 1}  # 'bogus' only
+    assert {str(r.status) for r in result.result if r.node.name == "stg_raw__setup_events_tests_passed"} == {"skipped"}
+    assert alone.scalar(passed_runs) == runs_before
+
+    # Had the last passing run ended before bad_before arrived, the tests start there instead.
+    with duckdb.connect(str(alone.path)) as con:
+        con.execute("update main_staging.stg_raw__setup_events_tests_passed set tests_passed_through = ?",
+                    [batch_start - timedelta(hours=2)])
+    result = alone.dbt("test", "--select", "stg_raw__setup_events", as_of=AS_OF, raise_on_failure=False)
+    assert failed_tests(result)[accepted] == 2  # 'bogus' and 'bogus_before'
 
     # Incremental equals full refresh.
     copy = Warehouse(tmp_path / "full.duckdb")

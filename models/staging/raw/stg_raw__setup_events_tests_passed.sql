@@ -1,0 +1,21 @@
+{#-
+    One row per run whose row-level data tests of the staged events and the duplicates passed:
+    the newest received_at of that run's batch. Those tests check only the rows of the run
+    (`where: __received_in_this_run__`, macros/incremental/test_scope.sql); this table is how a
+    night that failed them, or stopped before them, is checked again: later runs test from the
+    newest received_at recorded here when it is older than their batch. dbt build runs this
+    model only after every test of its parents passed, so a failed night adds no row.
+    Append-only, one small row per run (Spark's parquet tables refuse `delete`).
+-#}
+{{ config(materialized='incremental', incremental_strategy='append') }}
+
+-- depends_on: {{ ref('stg_raw__setup_events') }}
+-- depends_on: {{ ref('stg_raw__setup_events_duplicates') }}
+
+select
+    '{{ invocation_id }}' as invocation_id,
+    {{ as_of_literal() }} as as_of,
+    min(received_at) as batch_started_at,
+    max(received_at) as tests_passed_through,
+    count(*) as batch_rows
+from {{ ref('stg_raw__setup_events_ranked') }}
