@@ -47,7 +47,7 @@ kept_before_batch as (
     inner join staged
         on
             valid_batch.event_id = staged.event_id
-            and staged.received_at < valid_batch.first_received_at
+            and valid_batch.first_received_at > staged.received_at
     where valid_batch.arrival_number = 1
 
 ),
