@@ -152,12 +152,18 @@
 {% endmacro %}
 
 
+{% macro batch_window_start_sql(batch_relation) %}
+    {#- SQL for the first received_at of the ranked batch (1900-01-01 when it is empty). -#}
+    {{ return("select coalesce(min(received_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")) from "
+        ~ batch_relation) }}
+{% endmacro %}
+
+
 {% macro batch_window_start(batch_relation) %}
     {#- The first received_at of the ranked batch (a literal read at run time, after the batch was
         built). Every raw row received from then on is in the batch, so rows staged before it are
         exactly the rows this run does not recompute. -#}
-    {%- set window_start_sql = "select coalesce(min(received_at), cast('1900-01-01' as " ~ dbt.type_timestamp()
-        ~ ")) from " ~ batch_relation -%}
+    {%- set window_start_sql = batch_window_start_sql(batch_relation) -%}
     {%- if execute -%}
         {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
         {{ return("cast('" ~ window_start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}

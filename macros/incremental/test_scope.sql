@@ -50,7 +50,7 @@
     {%- endif -%}
     {%- set start_sql -%}
         select least(
-            (select coalesce(min(received_at), {{ every_row }}) from {{ batch }}),
+            ({{ batch_window_start_sql(batch) }}),
             (select coalesce(max(tests_passed_through), {{ every_row }}) from {{ passed }})
         )
     {%- endset -%}

@@ -3,8 +3,9 @@
     and ranked by arrival: the staged events, the duplicates and the quarantine all read this
     table, so raw is scanned and normalised one time per run and the three still add up to it.
     The batch is every raw row received after the newest STAGED event minus
-    `incremental_lookback_hours` (so a run that failed after building its batch loses nothing) (whole days where the staged tables overwrite daily partitions),
-    plus the rows without received_at. The table holds the latest batch only: an incremental run
+    `incremental_lookback_hours` (whole days where the staged tables overwrite daily partitions),
+    plus the rows without received_at; starting from the staged events, not the previous batch,
+    means a run that failed after building its batch loses nothing. The table holds the latest batch only: an incremental run
     empties it (pre-hook) after its window start was read, then appends the new batch.
     Ranking is narrow: event_ids are counted with a hash aggregate and only the rows of ids that
     arrived more than once in the batch (a few percent) are sorted; every other valid row is
