@@ -75,41 +75,88 @@
 {% endmacro %}
 
 
-{% macro account_needs_recompute(events_relation, as_of) %}
+{% macro accounts_to_recompute_condition(events_alias, previous_run_alias, as_of) %}
     {#-
-        int_setups_aggregated: the accounts whose visible events changed since the last run,
-        looked up in the staged events table itself (three narrow columns, no seed joins):
-        events received after its watermark (minus the lookback: late and out-of-order loads),
-        or events that became visible because as_of moved forward. When as_of moves backwards
-        (rebuilding the past) the pre-hook `reset_when_as_of_moves_back` has emptied the table,
-        so the watermark is null and every account is recomputed; the last condition keeps the
-        rule right even if the hook is removed (then stale rows of accounts with no visible
-        event at the new as_of would survive: the hook is what removes them).
+        The rule of int_setups_aggregated's incremental run, for one staged event: it was received
+        after the aggregate's watermark (minus the lookback: late and out-of-order loads), or it
+        became visible because as_of moved forward, or as_of moved backwards (every account). When
+        as_of moves backwards (rebuilding the past) the pre-hook `reset_when_as_of_moves_back`
+        empties the table as well, so the watermark is null and every account is recomputed; the
+        last condition keeps the rule right even if the hook is removed (then stale rows of accounts
+        with no visible event at the new as_of would survive: the hook is what removes them).
+        previous_run_alias has the aggregate's max(max_received_at) and max(computed_as_of).
+    -#}
+    (
+        {{ events_alias }}.received_at > {{ dbt.dateadd(
+            'hour',
+            -1 * setting('incremental_lookback_hours'),
+            "coalesce(" ~ previous_run_alias ~ ".max_received_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
+        ) }}
+        or (
+            {{ events_alias }}.occurred_at > coalesce({{ previous_run_alias }}.computed_as_of, {{ as_of }})
+            and {{ events_alias }}.occurred_at <= {{ as_of }}
+        )
+        or {{ as_of }} < {{ previous_run_alias }}.computed_as_of
+    )
+{% endmacro %}
+
+
+{% macro setups_aggregated_previous_run(relation) %}
+    {#- The previous run of int_setups_aggregated (relation): its watermark and as_of, one row. -#}
+    select
+        max(max_received_at) as max_received_at,
+        max(computed_as_of) as computed_as_of
+    from {{ relation }}
+{% endmacro %}
+
+
+{% macro previous_setups_aggregated() %}
+    {#- int_setups_aggregated's table before this run, looked up without ref() (it reads
+        int_setups_accounts_to_recompute); none on a --full-refresh run, while not executing, or
+        when it does not exist yet. -#}
+    {%- if not execute or this is none or flags.FULL_REFRESH -%}
+        {{ return(none) }}
+    {%- endif -%}
+    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier='int_setups_aggregated')) }}
+{% endmacro %}
+
+
+{% macro accounts_listed_this_run(accounts_relation) %}
+    {#- True when int_setups_accounts_to_recompute (accounts_relation) is part of this run, so its
+        table lists this run's accounts. Called by the model itself, so a unit test can override it
+        (a unit test's graph has no nodes). False on a full build, which reads no list. -#}
+    {%- if not execute or not is_incremental() or graph.nodes is not defined -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set list_node = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('name', 'equalto', accounts_relation.identifier) | first -%}
+    {{ return(list_node is defined and list_node.unique_id in selected_resources) }}
+{% endmacro %}
+
+
+{% macro account_needs_recompute(accounts_relation, events_relation, as_of, use_list) %}
+    {#-
+        int_setups_aggregated's filter on its events: the account is one to recompute this run.
+        Read from int_setups_accounts_to_recompute (accounts_relation) when use_list, i.e. that
+        model ran in this run (accounts_listed_this_run); otherwise (e.g. `dbt build --select
+        int_setups_aggregated` alone, or a retry) its table could be a previous run's list, and the
+        same rule is evaluated here over the staged events (events_relation). Overwriting
+        partitions (Spark): every account of each touched account bucket is recomputed. `true` on
+        a full build.
     -#}
     {%- if is_incremental() -%}
-        {#- Overwriting partitions (Spark): every account of each touched account bucket is recomputed. -#}
-        {%- set key = account_bucket('account_id') if overwrites_partitions() else 'account_id' -%}
-        {{ key }} in (
-            select {{ account_bucket('recent_events.account_id') if overwrites_partitions() else 'recent_events.account_id' }}
-            from {{ events_relation }} as recent_events
-            cross join (
-                select
-                    max(max_received_at) as max_received_at,
-                    max(computed_as_of) as computed_as_of
-                from {{ this }}
-            ) as previous_run
-            where
-                recent_events.received_at > {{ dbt.dateadd(
-                    'hour',
-                    -1 * setting('incremental_lookback_hours'),
-                    "coalesce(previous_run.max_received_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
-                ) }}
-                or (
-                    recent_events.occurred_at > coalesce(previous_run.computed_as_of, {{ as_of }})
-                    and recent_events.occurred_at <= {{ as_of }}
-                )
-                or {{ as_of }} < previous_run.computed_as_of
-        )
+        {%- set by_bucket = overwrites_partitions() -%}
+        {%- set key = account_bucket('account_id') if by_bucket else 'account_id' -%}
+        {%- if use_list -%}
+            {{ key }} in (select {{ 'account_bucket' if by_bucket else 'account_id' }} from {{ accounts_relation }})
+        {%- else -%}
+            {{ key }} in (
+                select {{ account_bucket('recent_events.account_id') if by_bucket else 'recent_events.account_id' }}
+                from {{ events_relation }} as recent_events
+                cross join ({{ setups_aggregated_previous_run(this) }}) as previous_run
+                where {{ accounts_to_recompute_condition('recent_events', 'previous_run', as_of) }}
+            )
+        {%- endif -%}
     {%- else -%}
         true
     {%- endif -%}

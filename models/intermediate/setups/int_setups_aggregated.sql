@@ -10,7 +10,8 @@
     3. `error_code_counts`: distinct error codes from a group by over the errors, not a
        count(distinct) state per setup.
     Incremental by account: a run recomputes only the accounts with events received since the
-    last run (minus the lookback) or whose visibility changed because as_of moved, and replaces
+    last run (minus the lookback) or whose visibility changed because as_of moved (the list
+    int_setups_accounts_to_recompute, written before this model runs), and replaces
     their rows (delete+insert on account_id). When as_of moves backwards the pre-hook empties the
     table first, so no row from a later as_of survives. Seed edits that change a type's setup
     path need --full-refresh (reached steps are stored).
@@ -27,14 +28,19 @@
 }}
 
 {%- set as_of = as_of_literal() -%}
-{#- The visible events of the accounts to recompute. Read three times as a subquery rather than
-    one shared CTE: an engine that materialises a shared CTE would copy every event first. -#}
+{%- set accounts_to_recompute = ref('int_setups_accounts_to_recompute') -%}
+{#- The visible events of the accounts to recompute (int_setups_accounts_to_recompute, written once
+    per run). Read three times as a subquery rather than one shared CTE: an engine that
+    materialises a shared CTE would copy every event first. -#}
 {%- set visible_events -%}
     (
         select * from {{ ref('int_setup_events_enriched') }}
         where
             occurred_at <= {{ as_of }}
-            and {{ account_needs_recompute(ref('stg_raw__setup_events'), as_of) }}
+            and {{ account_needs_recompute(
+                accounts_to_recompute, ref('stg_raw__setup_events'), as_of,
+                accounts_listed_this_run(accounts_to_recompute),
+            ) }}
     )
 {%- endset -%}
 {#- Arg-style attributes: (column, value, boundary). A boundary is the first (min) or last (max)

@@ -1,4 +1,8 @@
-{#- Current state of each user: the CDC row with the latest updated_at wins. Admin roles come from the user_roles seed. -#}
+{#- Current state of each user: the CDC row with the latest updated_at wins. Admin roles come from the user_roles seed.
+    A table, not a view: it is read by the setup state, journey candidates and account state models
+    and by its data tests, and a view would rank every CDC row again for each of them. -#}
+{{ config(materialized='table') }}
+
 with
 
 source as (

@@ -1,0 +1,48 @@
+{#-
+    The accounts the next incremental run of int_setups_aggregated recomputes (one row each, with
+    its account bucket): written once per run, so the aggregate's three reads of the visible events
+    semi-join a small table instead of each evaluating the rule over every staged event. The rule
+    (`accounts_to_recompute_condition`) compares the staged events with the aggregate's table as it
+    stands before the aggregate runs, which is looked up without ref(): the aggregate reads this
+    model, not the other way round. Empty when there is nothing to compare with (no aggregate yet,
+    or a --full-refresh run, which rebuilds every account without reading this list).
+-#}
+{{ config(materialized='table', schema='intermediate') }}
+
+{%- set aggregate = previous_setups_aggregated() %}
+
+with
+
+staged_events as (
+
+    select
+        account_id,
+        received_at,
+        occurred_at
+    from {{ ref('stg_raw__setup_events') }}
+
+),
+
+accounts as (
+
+    select distinct staged_events.account_id
+    from staged_events
+    {%- if aggregate is none %}
+    where false
+    {%- else %}
+    cross join ({{ setups_aggregated_previous_run(aggregate) }}) as previous_run
+    where {{ accounts_to_recompute_condition('staged_events', 'previous_run', as_of_literal()) }}
+    {%- endif %}
+
+),
+
+final as (
+
+    select
+        account_id,
+        {{ account_bucket('account_id') }} as account_bucket
+    from accounts
+
+)
+
+select * from final
