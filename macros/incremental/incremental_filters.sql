@@ -12,7 +12,7 @@
     {%- set window_start = dbt.dateadd(
         'hour',
         -1 * setting('incremental_lookback_hours'),
-        "coalesce(max(" ~ watermark_column ~ "), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
+        "coalesce(max(" ~ watermark_column ~ "), " ~ before_every_row() ~ ")",
     ) -%}
     {%- if day_aligned -%}
         {%- set window_start = 'cast(' ~ dbt.date_trunc('day', window_start) ~ ' as ' ~ dbt.type_timestamp() ~ ')' -%}
@@ -90,7 +90,7 @@
         {{ events_alias }}.received_at > {{ dbt.dateadd(
             'hour',
             -1 * setting('incremental_lookback_hours'),
-            "coalesce(" ~ previous_run_alias ~ ".max_received_at, cast('1900-01-01' as " ~ dbt.type_timestamp() ~ "))",
+            "coalesce(" ~ previous_run_alias ~ ".max_received_at, " ~ before_every_row() ~ ")",
         ) }}
         or (
             {{ events_alias }}.occurred_at > coalesce({{ previous_run_alias }}.computed_as_of, {{ as_of }})
@@ -201,7 +201,7 @@
 
 {% macro batch_window_start_sql(batch_relation) %}
     {#- SQL for the first received_at of the ranked batch (1900-01-01 when it is empty). -#}
-    {{ return("select coalesce(min(received_at), cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")) from "
+    {{ return("select coalesce(min(received_at), " ~ before_every_row() ~ ") from "
         ~ batch_relation) }}
 {% endmacro %}
 

@@ -6,7 +6,8 @@
         run_tests_start() on, and the rows without received_at. A data test on a large table fed by
         arrival (the staged events and the duplicates) then checks the rows the run wrote, not the
         whole history again; on a full build the batch is all of raw, so it checks every row.
-        Tests whose meaning needs the whole table (uniqueness) do not use it.
+        Tests whose meaning needs the whole table do not use it: uniqueness of the staged event_id
+        is checked over the whole table for the values of those rows (unique_in_table_for_run_rows).
     -#}
     {%- set where = config.get('where') or '' -%}
     {%- if '__received_in_this_run__' in where -%}
@@ -32,7 +33,7 @@
         warehouse, dbt compile or docs generate) every row is in scope. The two models are found
         in the graph: a data test does not ref them.
     -#}
-    {%- set every_row = "cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")" -%}
+    {%- set every_row = before_every_row() -%}
     {%- if not execute -%}
         {{ return(every_row) }}
     {%- endif -%}
@@ -56,4 +57,10 @@
     {%- endset -%}
     {%- set start = run_query(start_sql).columns[0].values()[0] -%}
     {{ return("cast('" ~ start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{% endmacro %}
+
+
+{% macro before_every_row() %}
+    {#- run_tests_start() when every row is in scope (a full build, a new warehouse, not executing). -#}
+    {{ return("cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")") }}
 {% endmacro %}

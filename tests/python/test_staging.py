@@ -233,14 +233,21 @@ def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: War
 
     # Row-level data tests on the staged events check the rows of the run's batch only
     # (`where: __received_in_this_run__`): a bad row received in the batch fails them, one staged
-    # before it is not read again. Uniqueness keeps the whole table. A run whose tests fail adds no
-    # row to stg_raw__setup_events_tests_passed (dbt build skips it).
+    # before it is not read again. Uniqueness of event_id is checked over the whole table for the
+    # event_ids of the batch's rows: dup_in_batch, repeated by a row from a day before, fails it;
+    # pairs repeated wholly before the batch (dup_before, and n1 with a copy from a day earlier) are
+    # not looked at again. A run whose tests fail adds no row to
+    # stg_raw__setup_events_tests_passed (dbt build skips it).
     batch_start = alone.scalar("select min(received_at) from main_staging.stg_raw__setup_events_ranked")
     passed_runs = "select count(*) from main_staging.stg_raw__setup_events_tests_passed"
     runs_before = alone.scalar(passed_runs)
     with duckdb.connect(str(alone.path)) as con:
         for event_id, category, received_at in (("bad_in_batch", "bogus", batch_start),
-                                                ("bad_before", "bogus_before", batch_start - timedelta(hours=1))):
+                                                ("bad_before", "bogus_before", batch_start - timedelta(hours=1)),
+                                                ("dup_in_batch", "signal", batch_start),
+                                                ("dup_in_batch", "signal", batch_start - timedelta(days=1)),
+                                                ("dup_before", "signal", batch_start - timedelta(hours=1)),
+                                                ("dup_before", "signal", batch_start - timedelta(hours=1.5))):
             con.execute(
                 "insert into main_staging.stg_raw__setup_events (event_id, event_name, event_category,"
                 " occurred_at, received_at, account_id) select ?, 'integration_started', ?, ?, ?, 'acc_stage'",
@@ -258,7 +265,8 @@ def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: War
     accepted = "accepted_values_stg_raw__setup_events_event_category__milestone__error__signal__activation"
     result = alone.dbt("build", "--select", "stg_raw__setup_events stg_raw__setup_events_tests_passed",
                        as_of=AS_OF, raise_on_failure=False)
-    assert failed_tests(result) == {accepted: 1, "unique_stg_raw__setup_events_event_id": 1}  # 'bogus' only
+    unique = "unique_in_table_for_run_rows_stg_raw__setup_events_event_id"
+    assert failed_tests(result) == {accepted: 1, unique: 1}  # 'bogus' and 'dup_in_batch' only
     assert {str(r.status) for r in result.result if r.node.name == "stg_raw__setup_events_tests_passed"} == {"skipped"}
     assert alone.scalar(passed_runs) == runs_before
 
@@ -267,7 +275,8 @@ def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: War
         con.execute("update main_staging.stg_raw__setup_events_tests_passed set tests_passed_through = ?",
                     [batch_start - timedelta(hours=2)])
     result = alone.dbt("test", "--select", "stg_raw__setup_events", as_of=AS_OF, raise_on_failure=False)
-    assert failed_tests(result)[accepted] == 2  # 'bogus' and 'bogus_before'
+    failed = failed_tests(result)
+    assert (failed[accepted], failed[unique]) == (2, 2)  # and 'bogus_before', 'dup_before'
 
     # Incremental equals full refresh.
     copy = Warehouse(tmp_path / "full.duckdb")

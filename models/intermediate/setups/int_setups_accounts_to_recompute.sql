@@ -23,18 +23,35 @@ staged_events as (
 
 ),
 
+{%- if aggregate is none %}
+
+accounts as (
+
+    -- Nothing to compare with: the aggregate is built in full.
+    select staged_events.account_id
+    from staged_events
+    where false
+
+),
+
+{%- else %}
+
+previous_run as (
+
+    {{ setups_aggregated_previous_run(aggregate) }}
+
+),
+
 accounts as (
 
     select distinct staged_events.account_id
     from staged_events
-    {%- if aggregate is none %}
-    where false
-    {%- else %}
-    cross join ({{ setups_aggregated_previous_run(aggregate) }}) as previous_run
+    cross join previous_run
     where {{ accounts_to_recompute_condition('staged_events', 'previous_run', as_of_literal()) }}
-    {%- endif %}
 
 ),
+
+{%- endif %}
 
 final as (
 
