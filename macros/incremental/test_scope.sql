@@ -61,6 +61,7 @@
 
 
 {% macro before_every_row() %}
-    {#- run_tests_start() when every row is in scope (a full build, a new warehouse, not executing). -#}
+    {#- A timestamp before every row (1900-01-01): the start of a window or scope that holds them all
+        (an empty table's watermark, run_tests_start() on a full build or a new warehouse). -#}
     {{ return("cast('1900-01-01' as " ~ dbt.type_timestamp() ~ ")") }}
 {% endmacro %}

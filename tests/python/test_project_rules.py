@@ -72,7 +72,7 @@ def test_every_model_is_described_and_has_a_primary_key_test(manifest: dict) -> 
         if node["resource_type"] != "test":
             continue
         test_name = (node.get("test_metadata") or {}).get("name")
-        if test_name in {"unique", "unique_combination"}:
+        if test_name in {"unique", "unique_combination", "unique_in_table_for_run_rows"}:
             for parent in node["depends_on"]["nodes"]:
                 tested_models[parent].add(test_name)
     undescribed = [name for name, model in _models(manifest).items() if not model["description"].strip()]
@@ -82,7 +82,7 @@ def test_every_model_is_described_and_has_a_primary_key_test(manifest: dict) -> 
         if model["config"]["materialized"] in {"table", "incremental"} and not tested_models[model["unique_id"]]
         and name != "metricflow_time_spine"
     ]
-    assert not without_key, f"tables without a unique / unique_combination test: {without_key}"
+    assert not without_key, f"tables without a uniqueness test on their key: {without_key}"
 
 
 def test_mart_columns_are_all_documented(manifest: dict) -> None:
