@@ -114,10 +114,10 @@
     {#- int_setups_aggregated's table before this run, looked up without ref() (it reads
         int_setups_accounts_to_recompute); none on a --full-refresh run, while not executing, or
         when it does not exist yet. -#}
-    {%- if not execute or this is none or flags.FULL_REFRESH -%}
+    {%- if flags.FULL_REFRESH -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier='int_setups_aggregated')) }}
+    {{ return(table_beside_this('int_setups_aggregated')) }}
 {% endmacro %}
 
 
@@ -234,11 +234,18 @@
         starts from the newest row STAGED, not from the previous batch, so a run that failed after
         building its batch loses nothing (the next batch re-reads those rows). Looked up without
         ref() (the staged events read the batch); none when it does not exist yet. -#}
-    {#- `this` is none while a unit test compiles: its inputs are fixtures, there is no table. -#}
+    {{ return(table_beside_this('stg_raw__setup_events')) }}
+{% endmacro %}
+
+
+{% macro table_beside_this(identifier) %}
+    {#- The table `identifier` in this model's schema, looked up without ref() (where a ref would
+        make a cycle); none while not executing, while a unit test compiles (`this` is none: its
+        inputs are fixtures, there is no table), or when it does not exist yet. -#}
     {%- if not execute or this is none -%}
         {{ return(none) }}
     {%- endif -%}
-    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier='stg_raw__setup_events')) }}
+    {{ return(adapter.get_relation(database=this.database, schema=this.schema, identifier=identifier)) }}
 {% endmacro %}
 
 

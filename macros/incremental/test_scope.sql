@@ -11,10 +11,7 @@
     -#}
     {%- set where = config.get('where') or '' -%}
     {%- if '__received_in_this_run__' in where -%}
-        {%- set where = where | replace(
-            '__received_in_this_run__',
-            '(received_at >= ' ~ run_tests_start() ~ ' or received_at is null)',
-        ) -%}
+        {%- set where = where | replace('__received_in_this_run__', received_in_this_run(run_tests_start())) -%}
     {%- endif -%}
     {%- if where -%}
         {{ return('(select * from ' ~ relation ~ ' where ' ~ where ~ ') dbt_subquery') }}
@@ -57,6 +54,14 @@
     {%- endset -%}
     {%- set start = run_query(start_sql).columns[0].values()[0] -%}
     {{ return("cast('" ~ start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+{% endmacro %}
+
+
+{% macro received_in_this_run(scope_start, alias=none) %}
+    {#- The rows a run's row-level tests check: received from scope_start (run_tests_start()) on,
+        and the rows without received_at. alias: the table's alias in the query, if any. -#}
+    {%- set column = (alias ~ '.' if alias else '') ~ 'received_at' -%}
+    {{ return('(' ~ column ~ ' >= ' ~ scope_start ~ ' or ' ~ column ~ ' is null)') }}
 {% endmacro %}
 
 

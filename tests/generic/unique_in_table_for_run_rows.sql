@@ -18,7 +18,7 @@
         and {{ column_name }} in (
             select run_rows.{{ column_name }}
             from {{ model }} as run_rows
-            where run_rows.received_at >= {{ scope_start }} or run_rows.received_at is null
+            where {{ received_in_this_run(scope_start, 'run_rows') }}
         )
         {%- endif %}
     group by {{ column_name }}
