@@ -285,3 +285,37 @@
         {%- endif -%}
     {%- endif -%}
 {% endmacro %}
+
+
+{% macro message_accounts_to_recompute(sends_relation, events_relation, as_of) %}
+    {#-
+        The accounts (account buckets where the model overwrites partitions) whose messages
+        int_journey_message_outcomes recomputes this run, as `select recompute_key`:
+        - the aggregate's rule (`accounts_to_recompute_condition`) over the staged events
+          (events_relation) against this model's own previous run, so a run that skipped or failed
+          this model never leaves its accounts behind: late events, and events that became visible;
+        - a visible message (sends_relation) not stored yet with its sent_at: new, or loaded late;
+        - a stored message whose outcome was not settled: its credit window moves with as_of.
+        Only on an incremental run.
+    -#}
+    {%- set by_bucket = overwrites_partitions() -%}
+    {%- set stored_key = 'account_bucket' if by_bucket else 'account_id' -%}
+    select {{ account_bucket('recent_events.account_id') if by_bucket else 'recent_events.account_id' }} as recompute_key
+    from {{ events_relation }} as recent_events
+    cross join ({{ setups_aggregated_previous_run(this) }}) as previous_run
+    where {{ accounts_to_recompute_condition('recent_events', 'previous_run', as_of) }}
+    union
+    select {{ account_bucket('sends.account_id') if by_bucket else 'sends.account_id' }} as recompute_key
+    from {{ sends_relation }} as sends
+    left join {{ this }} as stored
+        on
+            sends.message_id = stored.message_id
+            and sends.sent_at = stored.sent_at
+    where
+        sends.sent_at <= {{ as_of }}
+        and stored.message_id is null
+    union
+    select {{ stored_key }} as recompute_key
+    from {{ this }}
+    where not is_outcome_settled
+{% endmacro %}
