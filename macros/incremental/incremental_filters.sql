@@ -101,6 +101,35 @@
 {% endmacro %}
 
 
+{% macro accounts_to_recompute_sql(events_relation, previous_relation, as_of, by_bucket=false) %}
+    {#- The rule (`accounts_to_recompute_condition`) as a query: the accounts (account buckets when
+        by_bucket) of the staged events (events_relation) that an incremental model keyed by account
+        recomputes, against that model's table before this run (previous_relation), one row each
+        as `recompute_key`. -#}
+    select distinct
+        {{ account_bucket('recent_events.account_id') if by_bucket else 'recent_events.account_id' }} as recompute_key
+    from {{ events_relation }} as recent_events
+    cross join ({{ setups_aggregated_previous_run(previous_relation) }}) as previous_run
+    where {{ accounts_to_recompute_condition('recent_events', 'previous_run', as_of) }}
+{% endmacro %}
+
+
+{% macro newest_received_by_account(events_relation, as_of, accounts_condition='true') %}
+    {#- The newest received_at of each account's visible staged events (events_relation), as
+        int_setups_aggregated counts them: the watermark an incremental model keyed by account
+        stores as max_received_at for its next run's rule. accounts_condition limits the accounts
+        (the incremental run's semi-join). -#}
+    select
+        account_id,
+        max(received_at) as max_received_at
+    from {{ events_relation }}
+    where
+        occurred_at <= {{ as_of }}
+        and {{ accounts_condition }}
+    group by account_id
+{% endmacro %}
+
+
 {% macro setups_aggregated_previous_run(relation) %}
     {#- The previous run of int_setups_aggregated (relation): its watermark and as_of, one row. -#}
     select
@@ -150,12 +179,7 @@
         {%- if use_list -%}
             {{ key }} in (select {{ 'account_bucket' if by_bucket else 'account_id' }} from {{ accounts_relation }})
         {%- else -%}
-            {{ key }} in (
-                select {{ account_bucket('recent_events.account_id') if by_bucket else 'recent_events.account_id' }}
-                from {{ events_relation }} as recent_events
-                cross join ({{ setups_aggregated_previous_run(this) }}) as previous_run
-                where {{ accounts_to_recompute_condition('recent_events', 'previous_run', as_of) }}
-            )
+            {{ key }} in ({{ accounts_to_recompute_sql(events_relation, this, as_of, by_bucket) }})
         {%- endif -%}
     {%- else -%}
         true
@@ -165,7 +189,8 @@
 
 {% macro reset_when_as_of_moves_back(as_of_column='computed_as_of') %}
     {#-
-        Pre-hook of int_setups_aggregated. delete+insert only replaces the accounts present in
+        Pre-hook of the incremental models keyed by account (int_setups_aggregated,
+        int_journey_message_outcomes, int_setup_status_signals). delete+insert only replaces the accounts present in
         the new batch (and a partition overwrite only the buckets in it), so when as_of moves
         backwards an account with no visible event at the new as_of would keep its row from the
         later as_of. Moving backwards is rare (rebuilding the past), so the table is emptied and
@@ -300,10 +325,7 @@
     -#}
     {%- set by_bucket = overwrites_partitions() -%}
     {%- set stored_key = 'account_bucket' if by_bucket else 'account_id' -%}
-    select {{ account_bucket('recent_events.account_id') if by_bucket else 'recent_events.account_id' }} as recompute_key
-    from {{ events_relation }} as recent_events
-    cross join ({{ setups_aggregated_previous_run(this) }}) as previous_run
-    where {{ accounts_to_recompute_condition('recent_events', 'previous_run', as_of) }}
+    {{ accounts_to_recompute_sql(events_relation, this, as_of, by_bucket) }}
     union
     select {{ account_bucket('sends.account_id') if by_bucket else 'sends.account_id' }} as recompute_key
     from {{ sends_relation }} as sends

@@ -419,6 +419,7 @@ def compared_tables(warehouse: Warehouse) -> list[str]:
     return [row["name"] for row in rows] + ["main_intermediate.int_setups_aggregated",
                                              "main_intermediate.int_setup_state",
                                              "main_intermediate.int_journey_message_outcomes",
+                                             "main_intermediate.int_setup_status_signals",
                                              "main_staging.stg_raw__setup_events"]
 
 
@@ -441,7 +442,7 @@ def differences(incremental: Warehouse, expected: dict[str, Counter]) -> dict[st
 
 # The incremental models and the marts they feed, with their parents (a dbt invocation costs
 # ~10-30 s: select, and reuse a full refresh when raw data and as_of are unchanged).
-INCREMENTAL_SELECTION = "+account_setup_state_history +journey_message_outcomes"
+INCREMENTAL_SELECTION = "+account_setup_state_history +journey_message_outcomes +integration_status_confusion"
 
 
 @pytest.fixture(scope="module")

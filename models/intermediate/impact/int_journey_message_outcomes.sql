@@ -28,6 +28,8 @@
 {%- set event_order = ['events.occurred_at', 'events.step_sort_order', 'events.event_id'] -%}
 {%- set success_events = "('test_event_sent', 'first_api_call_success', 'sync_completed', 'sending_enabled')" -%}
 {%- set recompute_key = account_bucket('account_id') if overwrites_partitions() else 'account_id' -%}
+{%- set recompute_filter = recompute_key ~ ' in (select listed.recompute_key from accounts_to_recompute as listed)'
+    if is_incremental() else 'true' -%}
 {#- The visible events of the accounts to recompute. Read twice as a subquery rather than one
     shared CTE: an engine that materialises a shared CTE would copy every event first. -#}
 {%- set visible_events -%}
@@ -47,9 +49,7 @@
         from {{ ref('int_setup_events_enriched') }}
         where
             occurred_at <= {{ as_of }}
-            {%- if is_incremental() %}
-            and {{ recompute_key }} in (select recompute_key from accounts_to_recompute)
-            {%- endif %}
+            and {{ recompute_filter }}
     )
 {%- endset %}
 
@@ -70,9 +70,7 @@ message_sends as (
     select * from {{ ref('stg_raw__message_sends') }}
     where
         sent_at <= {{ as_of }}
-        {%- if is_incremental() %}
-        and {{ recompute_key }} in (select recompute_key from accounts_to_recompute)
-        {%- endif %}
+        and {{ recompute_filter }}
 
 ),
 
@@ -80,16 +78,7 @@ received as (
 
     -- The newest staged event of each account (visible ones, as int_setups_aggregated counts
     -- them): the watermark the next run's rule starts from.
-    select
-        account_id,
-        max(received_at) as max_received_at
-    from {{ ref('stg_raw__setup_events') }}
-    where
-        occurred_at <= {{ as_of }}
-        {%- if is_incremental() %}
-        and {{ recompute_key }} in (select recompute_key from accounts_to_recompute)
-        {%- endif %}
-    group by account_id
+    {{ newest_received_by_account(ref('stg_raw__setup_events'), as_of, recompute_filter) }}
 
 ),
 

@@ -36,18 +36,10 @@ accounts as (
 
 {%- else %}
 
-previous_run as (
-
-    {{ setups_aggregated_previous_run(aggregate) }}
-
-),
-
 accounts as (
 
-    select distinct staged_events.account_id
-    from staged_events
-    cross join previous_run
-    where {{ accounts_to_recompute_condition('staged_events', 'previous_run', as_of_literal()) }}
+    select recompute_key as account_id
+    from ({{ accounts_to_recompute_sql('staged_events', aggregate, as_of_literal()) }}) as listed
 
 ),
 
