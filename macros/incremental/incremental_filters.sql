@@ -131,7 +131,8 @@
 
 
 {% macro setups_aggregated_previous_run(relation) %}
-    {#- The previous run of int_setups_aggregated (relation): its watermark and as_of, one row. -#}
+    {#- The previous run of an incremental model keyed by account (relation): its watermark and
+        as_of, one row. -#}
     select
         max(max_received_at) as max_received_at,
         max(computed_as_of) as computed_as_of
