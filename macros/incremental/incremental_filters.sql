@@ -342,3 +342,16 @@
     from {{ this }}
     where not is_outcome_settled
 {% endmacro %}
+
+
+{% macro in_accounts_to_recompute(accounts_cte='accounts_to_recompute') %}
+    {#- Condition on a row's account_id: its account (its account bucket where the model overwrites
+        partitions) is in the model's CTE of accounts to recompute (accounts_cte, with a
+        recompute_key column). `true` on a full build. -#}
+    {%- if is_incremental() -%}
+        {%- set key = account_bucket('account_id') if overwrites_partitions() else 'account_id' -%}
+        {{ key }} in (select listed.recompute_key from {{ accounts_cte }} as listed)
+    {%- else -%}
+        true
+    {%- endif -%}
+{% endmacro %}

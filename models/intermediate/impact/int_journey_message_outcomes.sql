@@ -27,9 +27,7 @@
 {%- set as_of = as_of_literal() -%}
 {%- set event_order = ['events.occurred_at', 'events.step_sort_order', 'events.event_id'] -%}
 {%- set success_events = "('test_event_sent', 'first_api_call_success', 'sync_completed', 'sending_enabled')" -%}
-{%- set recompute_key = account_bucket('account_id') if overwrites_partitions() else 'account_id' -%}
-{%- set recompute_filter = recompute_key ~ ' in (select listed.recompute_key from accounts_to_recompute as listed)'
-    if is_incremental() else 'true' -%}
+{%- set recompute_filter = in_accounts_to_recompute() -%}
 {#- The visible events of the accounts to recompute. Read twice as a subquery rather than one
     shared CTE: an engine that materialises a shared CTE would copy every event first. -#}
 {%- set visible_events -%}

@@ -27,9 +27,7 @@
 {%- set statuses = ['connected', 'pending', 'error', 'other'] -%}
 {%- set followups = ['reconnect', 'support_ticket', 'completion'] -%}
 {%- set by_bucket = overwrites_partitions() -%}
-{%- set recompute_key = account_bucket('account_id') if by_bucket else 'account_id' -%}
-{%- set recompute_filter = recompute_key ~ ' in (select listed.recompute_key from accounts_to_recompute as listed)'
-    if is_incremental() else 'true' -%}
+{%- set recompute_filter = in_accounts_to_recompute() -%}
 
 with
 
