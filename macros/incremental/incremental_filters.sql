@@ -109,7 +109,7 @@
     select distinct
         {{ account_bucket('recent_events.account_id') if by_bucket else 'recent_events.account_id' }} as recompute_key
     from {{ events_relation }} as recent_events
-    cross join ({{ setups_aggregated_previous_run(previous_relation) }}) as previous_run
+    cross join ({{ account_keyed_previous_run(previous_relation) }}) as previous_run
     where {{ accounts_to_recompute_condition('recent_events', 'previous_run', as_of) }}
 {% endmacro %}
 
@@ -130,7 +130,7 @@
 {% endmacro %}
 
 
-{% macro setups_aggregated_previous_run(relation) %}
+{% macro account_keyed_previous_run(relation) %}
     {#- The previous run of an incremental model keyed by account (relation): its watermark and
         as_of, one row. -#}
     select
