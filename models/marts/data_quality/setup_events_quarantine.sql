@@ -29,7 +29,7 @@ identified as (
     select
         rejected.*,
         {{ stable_hash([
-            'raw_event_id', 'raw_event_name', 'occurred_at', 'received_at', 'account_id',
+            raw_event_id(), 'raw_event_name', 'occurred_at', 'received_at', 'account_id',
             'user_id', 'raw_integration_type', 'raw_properties',
         ]) }} as row_content_hash
     from rejected
@@ -41,7 +41,7 @@ final as (
     select
         {{ stable_hash(['row_content_hash', 'row_number() over (partition by row_content_hash order by row_content_hash)']) }}
             as quarantine_id,
-        raw_event_id as event_id,
+        {{ raw_event_id() }} as event_id,
         raw_event_name as event_name,
         occurred_at,
         received_at,

@@ -26,7 +26,10 @@ ranked_batch as (
 
 earliest_arrivals as (
 
-    select * from ranked_batch
+    select
+        *,
+        {{ properties_json() }} as properties_json
+    from ranked_batch
     where
         reject_reason is null
         and arrival_number = 1

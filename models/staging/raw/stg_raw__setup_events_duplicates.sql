@@ -104,7 +104,7 @@ final as (
             as duplicate_id,
         event_id,
         has_generated_event_id,
-        raw_event_id,
+        {{ raw_event_id() }} as raw_event_id,
         raw_event_name,
         occurred_at,
         received_at,

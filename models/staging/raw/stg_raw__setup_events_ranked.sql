@@ -10,6 +10,10 @@
     Ranking is narrow: event_ids are counted with a hash aggregate and only the rows of ids that
     arrived more than once in the batch (a few percent) are sorted; every other valid row is
     arrival 1. Rejected rows carry no arrival_number.
+    When the batch is all of raw (a full build), it is read three times rather than held
+    (`cte_not_materialized`): holding every raw row spills at 100M events, and reading raw again
+    is cheaper (10M events under a 700 MB memory limit: 31 s -> 25 s). A night's batch is small
+    and is held, which is faster for it (10M events, a 3-day batch: 3.4 s against 4.5 s).
 -#}
 {{
     config(
@@ -21,6 +25,7 @@
 }}
 
 {%- set staged_events = staged_events_watermark() %}
+{%- set batch_hint = cte_not_materialized() if not is_incremental() or staged_events is none else '' %}
 {%- if is_incremental() and staged_events is none %}
     {#- Nothing staged yet: the whole of raw. -#}
     {%- set batch_window = 'true' %}
@@ -32,7 +37,7 @@
 
 with
 
-batch as (
+batch as {{ batch_hint ~ ' ' if batch_hint }}(
 
     select * from {{ ref('base_raw__setup_events') }}
     where
