@@ -1,7 +1,9 @@
 {#-
     Journey messages already sent for each setup by as_of (raw.message_sends, sent_at <= as_of):
     how many, when the latest went out and its journey step. One row per setup with a send.
+    A table: int_setup_state and two data tests read it.
 -#}
+{{ config(materialized='table') }}
 with
 
 message_sends as (
