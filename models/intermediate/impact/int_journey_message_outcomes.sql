@@ -53,9 +53,10 @@
 
 
 {#- Built after int_setups_aggregated on purpose (a scheduling dependency: no column is read).
-    On a full build both impact tables and the aggregate read every event; run side by side they
-    share the two cores and DuckDB's memory limit and spill (100M events: the aggregate took 423 s
-    beside them, 247 s in the run before they existed). -#}
+    On a full build this table and the aggregate both read every event; side by side they shared
+    the two cores and DuckDB's memory limit and spilled (100M events: the aggregate took 423 s
+    beside it, 247 s in the run before it existed). int_setup_status_signals already follows the
+    aggregate, through time_to_connect. -#}
 -- depends_on: {{ ref('int_setups_aggregated') }}
 
 with

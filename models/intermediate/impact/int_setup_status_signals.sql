@@ -29,12 +29,6 @@
 {%- set by_bucket = overwrites_partitions() -%}
 {%- set recompute_filter = in_accounts_to_recompute() -%}
 
-{#- Built after int_setups_aggregated on purpose (a scheduling dependency: no column is read).
-    On a full build both impact tables and the aggregate read every event; run side by side they
-    share the two cores and DuckDB's memory limit and spill (100M events: the aggregate took 423 s
-    beside them, 247 s in the run before they existed). -#}
--- depends_on: {{ ref('int_setups_aggregated') }}
-
 with
 
 {%- if is_incremental() %}
