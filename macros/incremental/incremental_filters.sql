@@ -23,12 +23,18 @@
 
 {% macro lookback_window_start(watermark_column='received_at', day_aligned=none, watermark_relation=none) %}
     {#- The window start as a SQL timestamp: a literal read once at run time (a subquery at parse time). -#}
-    {%- set window_start_sql = lookback_window_start_sql(watermark_column, day_aligned, watermark_relation) -%}
+    {{ return(timestamp_at_run_time(lookback_window_start_sql(watermark_column, day_aligned, watermark_relation))) }}
+{% endmacro %}
+
+
+{% macro timestamp_at_run_time(timestamp_sql) %}
+    {#- The one value of a query (timestamp_sql) as a SQL timestamp literal, read once at run time;
+        the query itself, as a subquery, while dbt parses. -#}
     {%- if execute -%}
-        {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
-        {{ return("cast('" ~ window_start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
+        {%- set value = run_query(timestamp_sql).columns[0].values()[0] -%}
+        {{ return("cast('" ~ value ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
     {%- endif -%}
-    {{ return('(' ~ window_start_sql ~ ')') }}
+    {{ return('(' ~ timestamp_sql ~ ')') }}
 {% endmacro %}
 
 
@@ -59,39 +65,62 @@
         (batch_relation: the ranked batch, whose first received_at starts the window) count: the
         rows inside it are being recomputed. -#}
     {%- if is_incremental() -%}
-        not exists (
-            select 1
-            from {{ this }} as staged
-            where
-                staged.event_id = {{ alias }}.event_id
-                and staged.received_at <= {{ alias }}.received_at
-                {%- if overwrites_partitions() %}
-                and staged.received_at < {{ batch_window_start(batch_relation) }}
-                {%- endif %}
-        )
+        not {{ earlier_copy_exists(alias, this, batch_window_start(batch_relation) if overwrites_partitions() else none) }}
     {%- else -%}
         true
     {%- endif -%}
 {% endmacro %}
 
 
+{% macro earlier_copy_exists(alias, relation, received_before=none) %}
+    {#- The row's event_id is in relation (the staged events, or the late-load log) with an earlier
+        or equal received_at: the row is not staged (earliest arrival wins), or not logged again.
+        received_before: only rows of relation received before this timestamp count (a partition
+        overwrite recomputes the rest). -#}
+    exists (
+        select 1
+        from {{ relation }} as earlier
+        where
+            earlier.event_id = {{ alias }}.event_id
+            and earlier.received_at <= {{ alias }}.received_at
+            {%- if received_before is not none %}
+            and earlier.received_at < {{ received_before }}
+            {%- endif %}
+    )
+{% endmacro %}
+
+
+{% macro late_loads_are_logged() %}
+    {#- True where stg_raw__setup_events_late_loads logs the rows staged late (every engine whose
+        staged tables are merged by key). Where the staged tables overwrite daily partitions (Spark)
+        every row of a rewritten partition is staged again, so there is no late/on-time distinction:
+        the log stays empty and the recompute rule keeps the lookback on received_at. -#}
+    {{ return(not staging_overwrites_partitions()) }}
+{% endmacro %}
+
+
+{% macro newest_received_at(relation) %}
+    {#- The newest received_at in relation (1900-01-01 when empty), a literal read at run time. -#}
+    {{ return(timestamp_at_run_time("select coalesce(max(received_at), " ~ before_every_row() ~ ") from " ~ relation)) }}
+{% endmacro %}
+
+
 {% macro accounts_to_recompute_condition(events_alias, previous_run_alias, as_of) %}
     {#-
         The rule of int_setups_aggregated's incremental run, for one staged event: it was received
-        after the aggregate's watermark (minus the lookback: late and out-of-order loads), or it
-        became visible because as_of moved forward, or as_of moved backwards (every account). When
-        as_of moves backwards (rebuilding the past) the pre-hook `reset_when_as_of_moves_back`
+        after the aggregate's watermark, or it became visible because as_of moved forward, or as_of
+        moved backwards (every account). Rows staged late (received_at at or before the newest row
+        staged before them) are found in stg_raw__setup_events_late_loads instead, by
+        accounts_to_recompute_sql; where that log is not kept (late_loads_are_logged: Spark), the
+        watermark here is moved back by incremental_lookback_hours, as the staging window is.
+        When as_of moves backwards (rebuilding the past) the pre-hook `reset_when_as_of_moves_back`
         empties the table as well, so the watermark is null and every account is recomputed; the
         last condition keeps the rule right even if the hook is removed (then stale rows of accounts
         with no visible event at the new as_of would survive: the hook is what removes them).
         previous_run_alias has the aggregate's max(max_received_at) and max(computed_as_of).
     -#}
     (
-        {{ events_alias }}.received_at > {{ dbt.dateadd(
-            'hour',
-            -1 * setting('incremental_lookback_hours'),
-            "coalesce(" ~ previous_run_alias ~ ".max_received_at, " ~ before_every_row() ~ ")",
-        ) }}
+        {{ events_alias }}.received_at > {{ recompute_watermark(previous_run_alias, not late_loads_are_logged()) }}
         or (
             {{ events_alias }}.occurred_at > coalesce({{ previous_run_alias }}.computed_as_of, {{ as_of }})
             and {{ events_alias }}.occurred_at <= {{ as_of }}
@@ -101,16 +130,37 @@
 {% endmacro %}
 
 
-{% macro accounts_to_recompute_sql(events_relation, previous_relation, as_of, by_bucket=false) %}
+{% macro recompute_watermark(previous_run_alias, minus_lookback) %}
+    {#- The newest received_at a model keyed by account has folded (previous_run_alias.max_received_at;
+        1900-01-01 for an empty table), moved back by incremental_lookback_hours when minus_lookback. -#}
+    {%- set watermark = "coalesce(" ~ previous_run_alias ~ ".max_received_at, " ~ before_every_row() ~ ")" -%}
+    {%- if minus_lookback -%}
+        {{ return(dbt.dateadd('hour', -1 * setting('incremental_lookback_hours'), watermark)) }}
+    {%- endif -%}
+    {{ return(watermark) }}
+{% endmacro %}
+
+
+{% macro accounts_to_recompute_sql(events_relation, previous_relation, as_of, late_loads_relation, by_bucket=false) %}
     {#- The rule (`accounts_to_recompute_condition`) as a query: the accounts (account buckets when
         by_bucket) of the staged events (events_relation) that an incremental model keyed by account
         recomputes, against that model's table before this run (previous_relation), one row each
-        as `recompute_key`. -#}
+        as `recompute_key`. Plus the accounts of rows staged late (late_loads_relation:
+        stg_raw__setup_events_late_loads) received after the watermark minus
+        incremental_lookback_hours: the window the staging re-reads, so a model that missed runs
+        still finds the late rows staged meanwhile. -#}
     select distinct
         {{ account_bucket('recent_events.account_id') if by_bucket else 'recent_events.account_id' }} as recompute_key
     from {{ events_relation }} as recent_events
     cross join ({{ account_keyed_previous_run(previous_relation) }}) as previous_run
     where {{ accounts_to_recompute_condition('recent_events', 'previous_run', as_of) }}
+    {%- if late_loads_are_logged() %}
+    union
+    select {{ account_bucket('late_loads.account_id') if by_bucket else 'late_loads.account_id' }} as recompute_key
+    from {{ late_loads_relation }} as late_loads
+    cross join ({{ account_keyed_previous_run(previous_relation) }}) as previous_run
+    where late_loads.received_at > {{ recompute_watermark('previous_run', true) }}
+    {%- endif %}
 {% endmacro %}
 
 
@@ -164,13 +214,14 @@
 {% endmacro %}
 
 
-{% macro account_needs_recompute(accounts_relation, events_relation, as_of, use_list) %}
+{% macro account_needs_recompute(accounts_relation, events_relation, as_of, use_list, late_loads_relation) %}
     {#-
         int_setups_aggregated's filter on its events: the account is one to recompute this run.
         Read from int_setups_accounts_to_recompute (accounts_relation) when use_list, i.e. that
         model ran in this run (accounts_listed_this_run); otherwise (e.g. `dbt build --select
         int_setups_aggregated` alone, or a retry) its table could be a previous run's list, and the
-        same rule is evaluated here over the staged events (events_relation). Overwriting
+        same rule is evaluated here over the staged events (events_relation) and the late loads
+        (late_loads_relation). Overwriting
         partitions (Spark): every account of each touched account bucket is recomputed. `true` on
         a full build.
     -#}
@@ -180,7 +231,7 @@
         {%- if use_list -%}
             {{ key }} in (select {{ 'account_bucket' if by_bucket else 'account_id' }} from {{ accounts_relation }})
         {%- else -%}
-            {{ key }} in ({{ accounts_to_recompute_sql(events_relation, this, as_of, by_bucket) }})
+            {{ key }} in ({{ accounts_to_recompute_sql(events_relation, this, as_of, late_loads_relation, by_bucket) }})
         {%- endif -%}
     {%- else -%}
         true
@@ -236,12 +287,7 @@
     {#- The first received_at of the ranked batch (a literal read at run time, after the batch was
         built). Every raw row received from then on is in the batch, so rows staged before it are
         exactly the rows this run does not recompute. -#}
-    {%- set window_start_sql = batch_window_start_sql(batch_relation) -%}
-    {%- if execute -%}
-        {%- set window_start = run_query(window_start_sql).columns[0].values()[0] -%}
-        {{ return("cast('" ~ window_start ~ "' as " ~ dbt.type_timestamp() ~ ")") }}
-    {%- endif -%}
-    {{ return('(' ~ window_start_sql ~ ')') }}
+    {{ return(timestamp_at_run_time(batch_window_start_sql(batch_relation))) }}
 {% endmacro %}
 
 
@@ -313,20 +359,21 @@
 {% endmacro %}
 
 
-{% macro message_accounts_to_recompute(sends_relation, events_relation, as_of) %}
+{% macro message_accounts_to_recompute(sends_relation, events_relation, as_of, late_loads_relation) %}
     {#-
         The accounts (account buckets where the model overwrites partitions) whose messages
         int_journey_message_outcomes recomputes this run, as `select recompute_key`:
         - the aggregate's rule (`accounts_to_recompute_condition`) over the staged events
-          (events_relation) against this model's own previous run, so a run that skipped or failed
-          this model never leaves its accounts behind: late events, and events that became visible;
+          (events_relation) and the late loads (late_loads_relation) against this model's own
+          previous run, so a run that skipped or failed this model never leaves its accounts
+          behind: new and late events, and events that became visible;
         - a visible message (sends_relation) not stored yet with its sent_at: new, or loaded late;
         - a stored message whose outcome was not settled: its credit window moves with as_of.
         Only on an incremental run.
     -#}
     {%- set by_bucket = overwrites_partitions() -%}
     {%- set stored_key = 'account_bucket' if by_bucket else 'account_id' -%}
-    {{ accounts_to_recompute_sql(events_relation, this, as_of, by_bucket) }}
+    {{ accounts_to_recompute_sql(events_relation, this, as_of, late_loads_relation, by_bucket) }}
     union
     select {{ account_bucket('sends.account_id') if by_bucket else 'sends.account_id' }} as recompute_key
     from {{ sends_relation }} as sends

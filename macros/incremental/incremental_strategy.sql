@@ -50,9 +50,10 @@
 
 
 {% macro batch_settings() %}
-    {#- The ranked batch table (stg_raw__setup_events_ranked) holds only the current run's rows:
-        every engine appends to it after the pre-hook emptied it (`empty_previous_batch`), so no
-        engine needs a merge, a delete by key or partitions for it. -#}
+    {#- The tables that only append: the ranked batch (stg_raw__setup_events_ranked), which holds
+        only the current run's rows (the pre-hook `empty_previous_batch` empties it first), and the
+        late-load log (stg_raw__setup_events_late_loads). Every engine appends, so none needs a
+        merge, a delete by key or partitions for them. -#}
     {{ return({'incremental_strategy': 'append'}) }}
 {% endmacro %}
 

@@ -28,6 +28,7 @@
 {%- set event_order = ['events.occurred_at', 'events.step_sort_order', 'events.event_id'] -%}
 {%- set success_events = "('test_event_sent', 'first_api_call_success', 'sync_completed', 'sending_enabled')" -%}
 {%- set recompute_filter = in_accounts_to_recompute() -%}
+{%- set late_loads = ref('stg_raw__setup_events_late_loads') -%}
 {#- The visible events of the accounts to recompute. Read twice as a subquery rather than one
     shared CTE: an engine that materialises a shared CTE would copy every event first. -#}
 {%- set visible_events -%}
@@ -65,7 +66,9 @@ with
 
 accounts_to_recompute as (
 
-    {{ message_accounts_to_recompute(ref('stg_raw__message_sends'), ref('stg_raw__setup_events'), as_of) }}
+    {{ message_accounts_to_recompute(
+        ref('stg_raw__message_sends'), ref('stg_raw__setup_events'), as_of, late_loads
+    ) }}
 
 ),
 

@@ -10,7 +10,7 @@
     Incremental by account (delete+insert on account_id): every count is a function of the
     account's visible events (the completion too), so a run recomputes the accounts the
     aggregate's rule picks against this table's own previous run (accounts_to_recompute_sql):
-    events received since its watermark minus the lookback, or made visible by as_of moving. When
+    events received since its watermark or staged late, or made visible by as_of moving. When
     as_of moves backwards the pre-hook empties the table first.
 -#}
 {{
@@ -28,6 +28,7 @@
 {%- set followups = ['reconnect', 'support_ticket', 'completion'] -%}
 {%- set by_bucket = overwrites_partitions() -%}
 {%- set recompute_filter = in_accounts_to_recompute() -%}
+{%- set late_loads = ref('stg_raw__setup_events_late_loads') -%}
 
 with
 
@@ -35,7 +36,9 @@ with
 
 accounts_to_recompute as (
 
-    {{ accounts_to_recompute_sql(ref('stg_raw__setup_events'), this, as_of, by_bucket) }}
+    {{ accounts_to_recompute_sql(
+        ref('stg_raw__setup_events'), this, as_of, late_loads, by_bucket
+    ) }}
 
 ),
 

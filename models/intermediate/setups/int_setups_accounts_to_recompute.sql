@@ -10,6 +10,7 @@
 {{ config(materialized='table', schema='intermediate') }}
 
 {%- set aggregate = previous_setups_aggregated() %}
+{%- set late_loads = ref('stg_raw__setup_events_late_loads') %}
 
 with
 
@@ -39,7 +40,9 @@ accounts as (
 accounts as (
 
     select recompute_key as account_id
-    from ({{ accounts_to_recompute_sql('staged_events', aggregate, as_of_literal()) }}) as listed
+    from (
+        {{ accounts_to_recompute_sql('staged_events', aggregate, as_of_literal(), late_loads) }}
+    ) as listed
 
 ),
 

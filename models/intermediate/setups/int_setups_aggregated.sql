@@ -10,7 +10,7 @@
     3. `error_code_counts`: distinct error codes from a group by over the errors, not a
        count(distinct) state per setup.
     Incremental by account: a run recomputes only the accounts with events received since the
-    last run (minus the lookback) or whose visibility changed because as_of moved (the list
+    last run or staged late, or whose visibility changed because as_of moved (the list
     int_setups_accounts_to_recompute, written before this model runs), and replaces
     their rows (delete+insert on account_id). When as_of moves backwards the pre-hook empties the
     table first, so no row from a later as_of survives. Seed edits that change a type's setup
@@ -39,7 +39,7 @@
             occurred_at <= {{ as_of }}
             and {{ account_needs_recompute(
                 accounts_to_recompute, ref('stg_raw__setup_events'), as_of,
-                accounts_listed_this_run(accounts_to_recompute),
+                accounts_listed_this_run(accounts_to_recompute), ref('stg_raw__setup_events_late_loads'),
             ) }}
     )
 {%- endset -%}

@@ -16,6 +16,10 @@
 
 {{ require_complete_batch(ref('stg_raw__setup_events_ranked')) }}
 
+{#- Built after stg_raw__setup_events_late_loads (a scheduling dependency: no column is read),
+    which compares the batch with this table as it stands before the run. -#}
+-- depends_on: {{ ref('stg_raw__setup_events_late_loads') }}
+
 with
 
 ranked_batch as (
