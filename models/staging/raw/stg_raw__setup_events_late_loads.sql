@@ -56,10 +56,8 @@ late_loads as (
     {%- if logs_this_run %}
     where
         not {{ earlier_copy_exists('batch', staged_events) }}
-        {%- if is_incremental() %}
         -- Logged already by a run that failed before staging it: once is enough.
-        and not {{ earlier_copy_exists('batch', this) }}
-        {%- endif %}
+        and {{ ('not ' ~ earlier_copy_exists('batch', this)) if is_incremental() else 'true' }}
     {%- endif %}
 
 )
