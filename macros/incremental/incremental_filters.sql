@@ -221,9 +221,8 @@
         model ran in this run (accounts_listed_this_run); otherwise (e.g. `dbt build --select
         int_setups_aggregated` alone, or a retry) its table could be a previous run's list, and the
         same rule is evaluated here over the staged events (events_relation) and the late loads
-        (late_loads_relation). Overwriting
-        partitions (Spark): every account of each touched account bucket is recomputed. `true` on
-        a full build.
+        (late_loads_relation). Overwriting partitions (Spark): every account of each touched
+        account bucket is recomputed. `true` on a full build.
     -#}
     {%- if is_incremental() -%}
         {%- set by_bucket = overwrites_partitions() -%}
