@@ -104,14 +104,14 @@ def story(new_warehouse, tmp_path_factory: pytest.TempPathFactory) -> dict[str, 
     full = Warehouse(tmp_path_factory.mktemp("late_loads_full") / "full.duckdb")
     shutil.copy(warehouse.path, full.path)
     full.dbt("run", "--full-refresh", "--select", SELECTION, as_of=text(T + timedelta(hours=2)))
-    differences = {
+    incremental_and_full = {
         model: (rows_without_bookkeeping(warehouse, f"main_intermediate.{model}"),
                 rows_without_bookkeeping(full, f"main_intermediate.{model}"))
         for model in ACCOUNT_MODELS
     }
     full_refresh_late_loads = full.scalar("select count(*) from main_staging.stg_raw__setup_events_late_loads")
     return {"late_loads": late_loads, "computed": computed, "backfilled": backfilled, "outcome": outcome,
-            "differences": differences, "full_refresh_late_loads": full_refresh_late_loads}
+            "incremental_and_full": incremental_and_full, "full_refresh_late_loads": full_refresh_late_loads}
 
 
 def test_the_row_received_before_the_staging_watermark_is_logged_as_late(story: dict[str, Any]) -> None:
@@ -139,6 +139,6 @@ def test_only_accounts_with_new_or_late_rows_are_recomputed(story: dict[str, Any
 
 @pytest.mark.parametrize("model", ACCOUNT_MODELS)
 def test_the_runs_equal_a_full_refresh(story: dict[str, Any], model: str) -> None:
-    incremental, full = story["differences"][model]
+    incremental, full = story["incremental_and_full"][model]
     assert sum(full.values()) > 0
     assert incremental == full
