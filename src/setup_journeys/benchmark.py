@@ -25,6 +25,7 @@ from pathlib import Path
 import psutil
 
 from setup_journeys import PROJECT_DIR
+from setup_journeys.settings import AS_OF_ENV
 from setup_journeys.synthetic import GeneratorConfig, accounts_for_events, as_of_for, write_next_day, write_synthetic
 
 REFERENCE_SQL = PROJECT_DIR / "scripts" / "reference_pipeline.sql"
@@ -120,24 +121,35 @@ def run_reference(db_path: Path, as_of: str, temp_directory: Path | None = None)
 
 # -- dbt --------------------------------------------------------------------------------------
 
+#: dbt's saved parse in its target folder, which a run reuses when the project, profile and vars are unchanged.
+PARTIAL_PARSE_FILE = "partial_parse.msgpack"
+
+
 def dbt_executable() -> str:
     local = Path(sys.executable).parent / "dbt"
     return str(local) if local.exists() else "dbt"
 
 
-def dbt_build(db_path: Path, as_of: str, target_path: Path,
-              full_refresh: bool) -> tuple[Measured, list[dict[str, object]]]:
-    """`dbt build` in a subprocess against db_path; returns the measurement and per-node timings."""
+def dbt_build(db_path: Path, as_of: str, target_path: Path, full_refresh: bool,
+              previous_target: Path | None = None) -> tuple[Measured, list[dict[str, object]]]:
+    """`dbt build` in a subprocess against db_path; returns the measurement and per-node timings.
+
+    As the nightly job builds: every model and data test (unit tests check the SQL and run in CI),
+    with as_of pinned in AS_OF_ENV rather than --vars, and dbt's saved parse of the previous night
+    (previous_target's partial_parse.msgpack), which the nightly job finds in its target folder.
+    """
     command = [
-        # As the nightly job builds: every model and data test; unit tests check the SQL and run in CI.
         dbt_executable(), "build", "--exclude-resource-type", "unit_test",
         *(["--full-refresh"] if full_refresh else []),
-        "--vars", json.dumps({"as_of": as_of}),
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(target_path), "--log-path", str(target_path / "logs"),
     ]
+    saved_parse = previous_target / PARTIAL_PARSE_FILE if previous_target else None
+    if saved_parse and saved_parse.exists():
+        target_path.mkdir(parents=True, exist_ok=True)
+        shutil.copy(saved_parse, target_path / PARTIAL_PARSE_FILE)
     # The profile leaves temp_directory at DuckDB's default (<database>.tmp, beside the file).
-    env = {**os.environ, "DUCKDB_PATH": str(db_path),
+    env = {**os.environ, "DUCKDB_PATH": str(db_path), AS_OF_ENV: as_of,
            "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     measured = measure(command, env=env, cwd=PROJECT_DIR)
     nodes: list[dict[str, object]] = []
@@ -238,13 +250,13 @@ def benchmark_size(label: str, workdir: Path, seed: int = 42, keep: bool = False
         result.new_day_events = added["setup_events"]
         log(f"[{label}] dbt build (incremental, +{result.new_day_events} events) as of {next_as_of}")
         result.incremental, result.incremental_nodes = dbt_build(db_path, next_as_of, run_dir / "target-incremental",
-                                                                 False)
+                                                                 False, run_dir / "target-full")
         if result.incremental.returncode != 0:
             result.errors.append("incremental build failed:\n" + _tail(result.incremental.output))
 
         log(f"[{label}] dbt build (incremental, no new data) as of {quiet_as_of}")
         result.no_new_data, result.no_new_data_nodes = dbt_build(db_path, quiet_as_of, run_dir / "target-no-new-data",
-                                                                 False)
+                                                                 False, run_dir / "target-incremental")
         if result.no_new_data.returncode != 0:
             result.errors.append("no-new-data build failed:\n" + _tail(result.no_new_data.output))
     finally:
@@ -279,11 +291,11 @@ def spark_dbt_build(warehouse: Path, as_of: str, target_path: Path, full_refresh
     command = [
         dbt_executable(), "build", "--exclude-resource-type", "unit_test", "--target", "spark",
         *(["--full-refresh"] if full_refresh else []),
-        "--vars", json.dumps({"as_of": as_of}),
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(target_path), "--log-path", str(target_path / "logs"),
     ]
-    env = {**os.environ, "SPARK_WAREHOUSE_DIR": str(warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    env = {**os.environ, "SPARK_WAREHOUSE_DIR": str(warehouse), AS_OF_ENV: as_of,
+           "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     measured = measure(command, env=env, cwd=PROJECT_DIR)
     nodes = []
     run_results = target_path / "run_results.json"

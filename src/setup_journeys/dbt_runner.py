@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from dbt.cli.main import dbtRunner, dbtRunnerResult
 
 from setup_journeys import PROJECT_DIR
+from setup_journeys.settings import AS_OF_ENV
 
 
 class DbtError(RuntimeError):
@@ -24,12 +26,34 @@ def duckdb_path() -> Path:
     return path if path.is_absolute() else PROJECT_DIR / path
 
 
-def vars_arg(as_of: str | None = None, extra: dict[str, Any] | None = None) -> list[str]:
-    values: dict[str, Any] = dict(extra or {})
-    if as_of is not None:
-        values["as_of"] = as_of
+def vars_arg(extra: dict[str, Any] | None = None) -> list[str]:
+    """`--vars` for dbt, without as_of: that goes through AS_OF_ENV (see `as_of_environment`)."""
+    values = {name: value for name, value in (extra or {}).items() if name != "as_of"}
     # YAML in --vars may hold dates and timestamps: dbt reads their text the same way.
     return ["--vars", json.dumps(values, default=str)] if values else []
+
+
+@contextmanager
+def as_of_environment(as_of: str | None) -> Iterator[None]:
+    """Pin as_of for dbt in AS_OF_ENV for the duration of one invocation, then restore it.
+
+    dbt drops its partial parsing whenever --vars change, and a nightly run's as_of changes every
+    night: a full parse of the project costs about 10 s. The macro `as_of_datetime` reads this
+    variable only while dbt executes (never while it parses), so the saved parse in target/ stays
+    valid. None clears it: the run's as_of is then the var's default (now).
+    """
+    previous = os.environ.get(AS_OF_ENV)
+    if as_of is None:
+        os.environ.pop(AS_OF_ENV, None)
+    else:
+        os.environ[AS_OF_ENV] = as_of
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(AS_OF_ENV, None)
+        else:
+            os.environ[AS_OF_ENV] = previous
 
 
 def close_duckdb_file() -> None:
@@ -58,14 +82,16 @@ def run_dbt(
     extra_vars: dict[str, Any] | None = None,
     raise_on_failure: bool = True,
 ) -> dbtRunnerResult:
-    """Invoke dbt with the project and profiles directories set; raise DbtError on failure."""
+    """Invoke dbt with the project and profiles directories set; raise DbtError on failure.
+
+    as_of (else extra_vars' as_of) reaches dbt through AS_OF_ENV, the other extra_vars as --vars."""
     cli_args = [
         *args,
         "--project-dir",
         str(PROJECT_DIR),
         "--profiles-dir",
         str(PROJECT_DIR),
-        *vars_arg(as_of, extra_vars),
+        *vars_arg(extra_vars),
     ]
     if target:
         cli_args += ["--target", target]
@@ -76,7 +102,9 @@ def run_dbt(
         # Relative to the project, whatever the working directory, so the loader and dbt agree.
         pin_spark_warehouse_dir().mkdir(parents=True, exist_ok=True)
     try:
-        result = dbtRunner().invoke(cli_args)
+        passed_as_of = as_of if as_of is not None else (extra_vars or {}).get("as_of")
+        with as_of_environment(None if passed_as_of is None else str(passed_as_of)):
+            result = dbtRunner().invoke(cli_args)
     finally:
         close_duckdb_file()
     if raise_on_failure and not result.success:

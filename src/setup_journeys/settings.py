@@ -29,6 +29,9 @@ PROJECT_FILE = PROJECT_DIR / "dbt_project.yml"
 AS_OF_FORMATS = ("%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%d %H:%M", "%Y-%m-%d")
 #: How as_of is written for dbt, the checks and the published manifest.
 AS_OF_TEXT_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: The environment variable through which the commands pin as_of for dbt (the macro `as_of_datetime`
+#: reads it while dbt executes, when the var is not set): a new as_of keeps dbt's saved parse.
+AS_OF_ENV = "SETUP_JOURNEYS_AS_OF"
 _MEANS_NOW = frozenset({"", "now", "none", "null"})
 _FIELD_WIDTH = {"%Y": r"\d{4}", "%m": r"\d{2}", "%d": r"\d{2}", "%H": r"\d{2}", "%M": r"\d{2}", "%S": r"\d{2}"}
 

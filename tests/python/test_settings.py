@@ -8,6 +8,7 @@ accept, reject and read them alike.
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import datetime
 from pathlib import Path
@@ -17,7 +18,7 @@ import pytest
 from dbt.cli.main import dbtRunner
 
 from setup_journeys import PROJECT_DIR, settings
-from setup_journeys.dbt_runner import close_duckdb_file
+from setup_journeys.dbt_runner import as_of_environment, close_duckdb_file, vars_arg
 from setup_journeys.nightly import NightlyFailure, max_export_shrink_percent, resolve_as_of
 
 ACCEPTED = {
@@ -34,14 +35,22 @@ YAML_VARS = "{as_of: 2026-03-10 12:00:00}"
 MEANS_NOW = [None, "", "now", "NOW", "none", "null"]
 
 
-def _compile(inline: str, target_path: Path, vars_text: str | None = None) -> tuple[bool, str]:
-    """`dbt compile --inline`: (success, the compiled SQL or dbt's error messages)."""
+def _compile(inline: str, target_path: Path, vars_text: str | None = None,
+             event_names: list[str] | None = None) -> tuple[bool, str]:
+    """`dbt compile --inline`: (success, the compiled SQL or dbt's error messages); event_names
+    collects the names of dbt's events."""
     messages: list[str] = []
+    names = event_names if event_names is not None else []
+
+    def collect(event) -> None:
+        messages.append(event.info.msg)
+        names.append(event.info.name)
+
     args = ["compile", "--inline", inline, "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
             "--target-path", str(target_path), "--quiet"]
     args += ["--vars", vars_text] if vars_text else []
     try:
-        result = dbtRunner(callbacks=[lambda event: messages.append(event.info.msg)]).invoke(args)
+        result = dbtRunner(callbacks=[collect]).invoke(args)
     finally:
         close_duckdb_file()  # dbt-duckdb keeps the file open after an in-process run (keep_open)
     if result.success:
@@ -93,6 +102,45 @@ def test_yaml_timestamps_and_now_read_alike(jinja) -> None:
         assert settings.parse_as_of(text) is None, text
     assert jinja["null"][0]  # the macro reads 'null' as the run's start too
     assert resolve_as_of("null").microsecond == 0
+
+
+def test_the_environment_pins_as_of_and_keeps_dbts_saved_parse(tmp_path: Path, monkeypatch) -> None:
+    """The commands pin as_of in SETUP_JOURNEYS_AS_OF, not --vars: a new as_of each night must not
+    make dbt parse the whole project again (a changed --vars does), and the var still wins."""
+    monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "settings.duckdb"))
+    target = tmp_path / "target"
+    nights = []
+    for as_of in ("2026-03-10 12:00:00", "2026-03-11 12:00:00"):
+        names: list[str] = []
+        with as_of_environment(as_of):
+            nights.append((_compile("{{ as_of_literal() }}", target, event_names=names), names))
+    (first, first_events), (second, second_events) = nights
+    assert first == (True, "cast('2026-03-10 12:00:00' as timestamp)")
+    assert second == (True, "cast('2026-03-11 12:00:00' as timestamp)")
+    assert "UnableToPartialParse" in first_events  # nothing saved yet
+    assert "UnableToPartialParse" not in second_events and "PartialParsingEnabled" in second_events
+
+    with as_of_environment("yesterday"):
+        ok, messages = _compile("{{ as_of_literal() }}", target)
+    assert not ok
+    assert "Var 'as_of' (from the environment variable SETUP_JOURNEYS_AS_OF) must be a UTC timestamp" in messages
+    assert "Set it like SETUP_JOURNEYS_AS_OF='2026-03-10 12:00:00'" in messages
+
+    with as_of_environment("2026-01-01 00:00:00"):
+        assert _compile("{{ as_of_literal() }}", target, '{as_of: "2026-03-12 00:00:00"}') == (
+            True, "cast('2026-03-12 00:00:00' as timestamp)")
+
+
+def test_run_dbt_passes_as_of_in_the_environment_only_for_its_invocation(monkeypatch) -> None:
+    assert vars_arg({"as_of": "2026-03-10 12:00:00", "holdout_percent": 5}) == ["--vars", '{"holdout_percent": 5}']
+    assert vars_arg({"as_of": "2026-03-10 12:00:00"}) == []
+    monkeypatch.setenv(settings.AS_OF_ENV, "2026-01-01 00:00:00")
+    with as_of_environment("2026-03-10 12:00:00"):
+        assert os.environ[settings.AS_OF_ENV] == "2026-03-10 12:00:00"
+    assert os.environ[settings.AS_OF_ENV] == "2026-01-01 00:00:00"
+    with as_of_environment(None):  # no as_of: the run's start, whatever the shell had
+        assert settings.AS_OF_ENV not in os.environ
+    assert os.environ[settings.AS_OF_ENV] == "2026-01-01 00:00:00"
 
 
 def test_vars_resolve_like_dbt_and_reach_the_shrink_threshold() -> None:
