@@ -66,7 +66,9 @@ events as (
 
 setups as (
 
+    -- The setups of the accounts to recompute: the events above are theirs only.
     select * from {{ ref('time_to_connect') }}
+    where {{ recompute_filter }}
 
 ),
 
