@@ -127,11 +127,11 @@
         drops (a full parse of the project: about 10 s a run). The var wins when both are set.
     -#}
     {%- set raw = var('as_of', none) -%}
+    {%- set env_name = 'SETUP_JOURNEYS_AS_OF' -%}
     {%- if _means_now(raw) and execute -%}
-        {%- set pinned = env_var('SETUP_JOURNEYS_AS_OF', '') -%}
+        {%- set pinned = env_var(env_name, '') -%}
         {%- if not _means_now(pinned) -%}
-            {{- return(timestamp_var('as_of', pinned, "or a date like '2026-03-10', or empty for now",
-                                     'SETUP_JOURNEYS_AS_OF')) -}}
+            {{- return(timestamp_var('as_of', pinned, "or a date like '2026-03-10', or empty for now", env_name)) -}}
         {%- endif -%}
     {%- endif -%}
     {%- if _means_now(raw) -%}

@@ -76,5 +76,12 @@ def test_tiny_benchmark_end_to_end(tmp_path: Path) -> None:
     assert int(row.group(1).replace(",", "")) == result.events
     assert float(row.group(3)) == pytest.approx(result.full.seconds, abs=0.06)
     assert "### 20k: slowest models" in text and "`tiny benchmark`" in text
+    # As a nightly job keeps target/: the full build parses the project, the nights after it start
+    # from the saved parse although as_of changed (as_of is not in --vars, which would discard it).
+    logs = {path.parent.parent.name: path.read_text() for path in (tmp_path / "bench").rglob("logs/dbt.log")}
+    assert set(logs) == {"target-full", "target-incremental", "target-no-new-data"}, set(logs)
+    assert "Unable to do partial parsing because saved manifest not found" in logs["target-full"]
+    for night in ("target-incremental", "target-no-new-data"):
+        assert "Unable to do partial parsing" not in logs[night], night
     # The warehouse is removed afterwards: benchmarks must not fill the disk.
     assert not list((tmp_path / "bench").rglob("*.duckdb"))
