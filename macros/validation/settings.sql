@@ -127,17 +127,16 @@
         drops (a full parse of the project: about 10 s a run). The var wins when both are set.
     -#}
     {%- set raw = var('as_of', none) -%}
-    {%- set env_name = 'SETUP_JOURNEYS_AS_OF' -%}
+    {%- set env_name = none -%}
     {%- if _means_now(raw) and execute -%}
-        {%- set pinned = env_var(env_name, '') -%}
-        {%- if not _means_now(pinned) -%}
-            {{- return(timestamp_var('as_of', pinned, "or a date like '2026-03-10', or empty for now", env_name)) -}}
-        {%- endif -%}
+        {%- set env_name = 'SETUP_JOURNEYS_AS_OF' -%}
+        {%- set raw = env_var(env_name, '') -%}
     {%- endif -%}
     {%- if _means_now(raw) -%}
         {{- return(run_started_at.replace(tzinfo=none, microsecond=0)) -}}
     {%- endif -%}
-    {{- return(timestamp_var('as_of', raw, "or a date like '2026-03-10', or null for now")) -}}
+    {{- return(timestamp_var('as_of', raw, "or a date like '2026-03-10', or " ~ ('empty' if env_name else 'null')
+                             ~ " for now", env_name)) -}}
 {% endmacro %}
 
 
