@@ -25,6 +25,7 @@ from pathlib import Path
 import psutil
 
 from setup_journeys import PROJECT_DIR
+from setup_journeys.seed_state import SKIP_SEEDS_ARGS
 from setup_journeys.settings import AS_OF_ENV
 from setup_journeys.synthetic import GeneratorConfig, accounts_for_events, as_of_for, write_next_day, write_synthetic
 
@@ -131,16 +132,19 @@ def dbt_executable() -> str:
 
 
 def dbt_build(db_path: Path, as_of: str, target_path: Path, full_refresh: bool,
-              previous_target: Path | None = None) -> tuple[Measured, list[dict[str, object]]]:
+              previous_target: Path | None = None, skip_seeds: bool = False) -> tuple[Measured, list[dict[str, object]]]:
     """`dbt build` in a subprocess against db_path; returns the measurement and per-node timings.
 
     As the nightly job builds: every model and data test (unit tests check the SQL and run in CI),
     with as_of pinned in AS_OF_ENV rather than --vars, and dbt's saved parse of the previous night
     (previous_target's partial_parse.msgpack), which the nightly job finds in its target folder.
+    skip_seeds (a night after a successful build of the same code) skips the seeds and the tests
+    that read only them, as the nightly job does (seed_state.py).
     """
     command = [
         dbt_executable(), "build", "--exclude-resource-type", "unit_test",
         *(["--full-refresh"] if full_refresh else []),
+        *(SKIP_SEEDS_ARGS if skip_seeds and not full_refresh else []),
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(target_path), "--log-path", str(target_path / "logs"),
     ]
@@ -249,14 +253,16 @@ def benchmark_size(label: str, workdir: Path, seed: int = 42, keep: bool = False
         added = write_next_day(db_path, config)
         result.new_day_events = added["setup_events"]
         log(f"[{label}] dbt build (incremental, +{result.new_day_events} events) as of {next_as_of}")
-        result.incremental, result.incremental_nodes = dbt_build(db_path, next_as_of, run_dir / "target-incremental",
-                                                                 False, run_dir / "target-full")
+        result.incremental, result.incremental_nodes = dbt_build(
+            db_path, next_as_of, run_dir / "target-incremental", False, run_dir / "target-full",
+            skip_seeds=result.full.returncode == 0)
         if result.incremental.returncode != 0:
             result.errors.append("incremental build failed:\n" + _tail(result.incremental.output))
 
         log(f"[{label}] dbt build (incremental, no new data) as of {quiet_as_of}")
-        result.no_new_data, result.no_new_data_nodes = dbt_build(db_path, quiet_as_of, run_dir / "target-no-new-data",
-                                                                 False, run_dir / "target-incremental")
+        result.no_new_data, result.no_new_data_nodes = dbt_build(
+            db_path, quiet_as_of, run_dir / "target-no-new-data", False, run_dir / "target-incremental",
+            skip_seeds=result.incremental.returncode == 0)
         if result.no_new_data.returncode != 0:
             result.errors.append("no-new-data build failed:\n" + _tail(result.no_new_data.output))
     finally:

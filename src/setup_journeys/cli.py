@@ -8,8 +8,10 @@ from typing import Annotated, Optional
 
 import typer
 
-from setup_journeys import DEMO_AS_OF, PROJECT_DIR, settings
+from setup_journeys import DEMO_AS_OF, settings
 from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
+from setup_journeys.dbt_runner import target_path as dbt_target_path
+from setup_journeys.seed_state import forget_build_state
 
 # The nightly job's exit code per failing stage, so a scheduler can page differently.
 NIGHTLY_EXIT_CODES = {"build": 1, "read": 1, "shrink": 2, "checks": 3, "publish": 4}
@@ -123,6 +125,9 @@ def build(
         cli_vars = settings.parse_vars(vars_)
         pinned = settings.parse_as_of(as_of if as_of is not None else cli_vars.get("as_of"), name="--as-of")
         pinned_text = pinned.strftime(settings.AS_OF_TEXT_FORMAT) if pinned else None
+        # This build loads the seeds of the code checked out: the nightly job must not trust its
+        # saved state of which seeds the warehouse holds.
+        forget_build_state(dbt_target_path())
         run_dbt(args, target=target, as_of=pinned_text, extra_vars=cli_vars)
     except (settings.SettingError, DbtError) as error:
         typer.secho(str(error), fg=typer.colors.RED, err=True)
@@ -197,7 +202,7 @@ def report(
     previous = None
     if publish_dir is not None:
         previous, _ = previous_headline(publish_dir, exclude=out_dir if out_dir.exists() else None)
-    target_path = Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+    target_path = dbt_target_path()
     try:
         marts = mart_reader(reader_for_target(target), target_path)
         pinned = resolve_as_of(as_of) if as_of else None

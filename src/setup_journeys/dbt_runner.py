@@ -26,6 +26,11 @@ def duckdb_path() -> Path:
     return path if path.is_absolute() else PROJECT_DIR / path
 
 
+def target_path() -> Path:
+    """dbt's target folder for the commands (DBT_TARGET_PATH, as dbt reads it; default PROJECT_DIR/target)."""
+    return Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+
+
 def vars_arg(extra: dict[str, Any] | None = None) -> list[str]:
     """`--vars` for dbt, without as_of: that goes through AS_OF_ENV (see `as_of_environment`)."""
     values = {name: value for name, value in (extra or {}).items() if name != "as_of"}

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -37,6 +37,7 @@ class Manifest:
 
     adapter_type: str | None
     models: Mapping[str, Mapping[str, Any]]
+    seeds: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, target_path: Path) -> Manifest | None:
@@ -45,8 +46,10 @@ class Manifest:
         if not path.exists():
             return None
         data = json.loads(path.read_text())
-        models = {node["name"]: node for node in data.get("nodes", {}).values() if node.get("resource_type") == "model"}
-        return cls(adapter_type=data.get("metadata", {}).get("adapter_type"), models=models)
+        nodes = data.get("nodes", {}).values()
+        models = {node["name"]: node for node in nodes if node.get("resource_type") == "model"}
+        seeds = {node["name"]: node for node in nodes if node.get("resource_type") == "seed"}
+        return cls(adapter_type=data.get("metadata", {}).get("adapter_type"), models=models, seeds=seeds)
 
     def relation(self, model: str) -> Relation:
         """The model's relation_name; the bare name when the model is not in the manifest."""
@@ -54,6 +57,11 @@ class Manifest:
         if not node or not node.get("relation_name"):
             return Relation.unqualified(model)
         return Relation(model, node["relation_name"], node.get("database"))
+
+    def seed_relations(self) -> list[Relation]:
+        """Where each seed was loaded, by seed name."""
+        return [Relation(name, node["relation_name"], node.get("database"))
+                for name, node in sorted(self.seeds.items()) if node.get("relation_name")]
 
     def columns(self, model: str) -> list[str] | None:
         """The model's documented columns in order (its YAML contract), or None when it has none."""

@@ -31,11 +31,13 @@ import pyarrow as pa
 from rich.console import Console
 from rich.table import Table
 
-from setup_journeys import PROJECT_DIR, settings
+from setup_journeys import settings
 from setup_journeys.checks import CHECKED_TABLES, CheckResult, run_checks
 from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
+from setup_journeys.dbt_runner import target_path as dbt_target_path
 from setup_journeys.manifest import Manifest, Relation
 from setup_journeys.publish import ExportShrinkRefused, PublishError, PublishResult, publish_export
+from setup_journeys.seed_state import current_record, keep_build_state, seed_skip_args
 
 EXPORT_MODEL = "export_journey_due"
 TOP_SEGMENTS = 5
@@ -195,6 +197,14 @@ def mart_reader(reader: WarehouseReader, target_path: Path) -> MartReader:
     return MartReader(reader, manifest)
 
 
+def _exists(reader: WarehouseReader, relation: Relation) -> bool:
+    """Whether the relation can be read (any error reading it counts as missing: build it)."""
+    try:
+        return reader.read(relation) is not None
+    except Exception:  # noqa: BLE001 - a driver error here only means "load the seeds again"
+        return False
+
+
 def resolve_as_of(as_of: object) -> datetime:
     """Pin as_of once for the whole run (dbt, checks, manifest): null or 'now' = now, UTC, to the second.
 
@@ -294,21 +304,28 @@ def run_nightly(
     pinned = resolve_as_of(as_of if as_of is not None else settings.resolve_vars(cli_vars).get("as_of"))
     as_of_text = pinned.strftime(settings.AS_OF_TEXT_FORMAT)
     threshold = max_export_shrink_percent(shrink_percent, cli_vars)
-    target_path = Path(target_path or os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
+    target_path = Path(target_path or dbt_target_path())
 
+    reader = reader or reader_for_target(target)
     if build:
         # Unit tests check the SQL, not the night's data: CI runs them on every change, so the
         # nightly build skips their fixed cost (about a fifth of a small build) and keeps every
-        # data test.
+        # data test of the models. Seeds change only with the code too: unchanged ones are not
+        # reloaded nor tested again (seed_state.py).
         args = ["build", "--target-path", str(target_path), "--exclude-resource-type", "unit_test"]
-        args += ["--full-refresh"] if full_refresh else []
+        record = current_record(target)
+        if full_refresh:
+            args += ["--full-refresh"]
+        else:
+            args += seed_skip_args(target_path, record, lambda relation: _exists(reader, relation))
         console.print(f"Building the project as of {as_of_text} ...")
         try:
             run_dbt(args, target=target, as_of=as_of_text, extra_vars=cli_vars)
         except DbtError as error:
             raise NightlyFailure(f"the dbt build failed: {error}", stage="build") from error
+        keep_build_state(target_path, record)
 
-    marts = mart_reader(reader or reader_for_target(target), target_path)
+    marts = mart_reader(reader, target_path)
     try:
         arrow = {table: marts.read(table) for table in CHECKED_TABLES}
     except Exception as error:  # any driver error: report it as a failed run, not a traceback

@@ -130,6 +130,11 @@ def snapshot(directory: Path) -> dict[str, bytes]:
     return {str(path.relative_to(directory)): path.read_bytes() for path in sorted(directory.rglob("*")) if path.is_file()}
 
 
+def ran_nodes(target_path: Path) -> set[str]:
+    """The nodes the last dbt invocation with this target folder ran (its run_results.json)."""
+    return {result["unique_id"] for result in json.loads((target_path / "run_results.json").read_text())["results"]}
+
+
 def failure_set(result) -> set[tuple[str, str, str | None]]:
     return {(failure.table, failure.expectation, failure.column) for failure in result.failures}
 
@@ -421,6 +426,23 @@ def test_nightly_end_to_end_on_the_demo(demo_warehouse, tmp_path: Path, monkeypa
     current = publish_dir / "current"
     assert all((current / f"{step}.csv").exists() and (current / f"{step}.parquet").exists() for step in JOURNEY_STEPS)
     assert "Messages due by journey step" in console.export_text()
+    first_nodes = ran_nodes(target_path)
+
+    # The next night, same code: the seeds and the tests that read only seeds are skipped; every test
+    # that reads a model runs, including the ones that join a model to a seed.
+    rebuilt = run_nightly(as_of=DEMO_AS_OF, publish_dir=publish_dir, target_path=target_path,
+                          console=Console(quiet=True))
+    assert rebuilt.publish.diff.is_empty
+    nodes = json.loads((target_path / "manifest.json").read_text())["nodes"]
+    seeds = {key for key, node in nodes.items() if node["resource_type"] == "seed"}
+    tests = {key: set(node["depends_on"]["nodes"]) for key, node in nodes.items() if node["resource_type"] == "test"}
+    seed_only = {key for key, parents in tests.items() if parents <= seeds}
+    joins_a_seed = {key for key, parents in tests.items() if parents & seeds and not parents <= seeds}
+    assert seeds and seed_only and joins_a_seed
+    assert seeds | seed_only <= first_nodes
+    second_nodes = ran_nodes(target_path)
+    assert not second_nodes & (seeds | seed_only)
+    assert joins_a_seed | (set(tests) - seed_only) <= second_nodes
 
     # Identical data again (no rebuild needed: same raw data, same as_of): an empty diff.
     second = run_nightly(as_of=DEMO_AS_OF, publish_dir=publish_dir, target_path=target_path, build=False,
