@@ -313,7 +313,7 @@ def run_nightly(
         # data test of the models. Seeds change only with the code too: unchanged ones are not
         # reloaded nor tested again (seed_state.py).
         args = ["build", "--target-path", str(target_path), "--exclude-resource-type", "unit_test"]
-        record = current_record(target)
+        record = current_record(target, cli_vars)
         if full_refresh:
             args += ["--full-refresh"]
         else:

@@ -3,19 +3,19 @@
 Seeds are code (the closed vocabularies and catalogs): they change with a commit, never with a
 night's data, yet loading them and running the 55 data tests that read only seeds is about a
 quarter of the nodes of every night. After each successful nightly build the job records, in
-`<target-path>/last_nightly_build/`, that build's manifest (where each seed was loaded), the dbt
-target and the settings naming its warehouse, and a fingerprint of the files that define and test
-the seeds (`SEED_INPUTS`). The next night skips the seeds, and with `--indirect-selection cautious`
-the tests whose parents are all seeds, when that record is the same and every seed the manifest
-names exists in the warehouse. Every test that reads a model, including the ones that join a model to a seed,
-runs every night; CI builds every seed and test on every change, as it runs the unit tests the
-nightly build skips.
+`<target-path>/last_nightly_build/`, that build's manifest (where each seed was loaded) and a
+record: the dbt target, the settings naming its warehouse, the `--vars` other than as_of, and a
+fingerprint of the files that define and test the seeds (`SEED_INPUTS`). The next night skips the
+seeds, and with `--indirect-selection cautious` the tests whose parents are all seeds, when its
+record is the same and every seed the manifest names exists in the warehouse. Every test that
+reads a model, including the ones that join a model to a seed, runs every night; CI builds every
+seed and test on every change, as it runs the unit tests the nightly build skips.
 
 Everything is built when the run is a full refresh, when there is no record, or when any of those
-checks fails (a deployment, another target or warehouse, a new file, a dropped schema). The record is
-replaced after every successful nightly build. `setup-journeys build` loads the seeds of whatever
-code is checked out, so it deletes the record; after loading seeds by hand with plain dbt, delete
-the folder or run the nightly job once with --full-refresh.
+checks fails (a deployment, another target, warehouse or vars, a new file, a dropped schema). The
+record is replaced after every successful nightly build. `setup-journeys build` loads the seeds of
+whatever code is checked out, so it deletes the record; after loading seeds by hand with plain
+dbt, delete the folder or run the nightly job once with --full-refresh.
 """
 
 from __future__ import annotations
@@ -24,8 +24,9 @@ import hashlib
 import json
 import os
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
 from setup_journeys import PROJECT_DIR
 from setup_journeys.manifest import Manifest, Relation
@@ -61,15 +62,18 @@ def seed_fingerprint(project_dir: Path = PROJECT_DIR) -> str:
     return digest.hexdigest()
 
 
-def current_record(target: str | None) -> dict[str, object]:
+def current_record(target: str | None, cli_vars: Mapping[str, Any] | None = None) -> dict[str, object]:
     """What a build in this process would be recorded as: the dbt target, the settings that name its
-    warehouse (profiles.yml reads them from the environment), and the seed fingerprint."""
+    warehouse (profiles.yml reads them from the environment), the `--vars` other than as_of (which
+    moves every night), and the seed fingerprint."""
     from setup_journeys.dbt_runner import duckdb_path  # imports dbt: only where a build runs in-process
 
     name = target or os.environ.get("DBT_TARGET", "duckdb")
     warehouse = {variable: os.environ.get(variable) for variable in WAREHOUSE_VARIABLES}
     warehouse["DUCKDB_PATH"] = str(duckdb_path().resolve())
-    return {"target": name, "warehouse": warehouse, "fingerprint": seed_fingerprint()}
+    other_vars = {key: value for key, value in (cli_vars or {}).items() if key != "as_of"}
+    return {"target": name, "warehouse": warehouse, "vars": json.loads(json.dumps(other_vars, default=str)),
+            "fingerprint": seed_fingerprint()}
 
 
 def seed_skip_args(target_path: Path, record: dict[str, object], table_exists: Callable[[Relation], bool]) -> list[str]:

@@ -130,6 +130,9 @@ def test_the_record_names_target_warehouse_and_fingerprint(monkeypatch: pytest.M
     monkeypatch.setenv("DUCKDB_PATH", str(tmp_path / "b.duckdb"))
     assert current_record(None) != here
     assert current_record("postgres")["target"] == "postgres"
+    # as_of moves every night and does not count; any other --vars does.
+    assert current_record(None, {"as_of": "2026-03-10 12:00:00"}) == current_record(None)
+    assert current_record(None, {"lift_holdout_percent": 20}) != current_record(None)
 
 
 def test_setup_journeys_build_forgets_the_record(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
