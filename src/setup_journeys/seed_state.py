@@ -30,13 +30,14 @@ from typing import Any
 
 from setup_journeys import PROJECT_DIR
 from setup_journeys.manifest import Manifest, Relation
+from setup_journeys.settings import PROJECT_FILE
 
 #: The folder, inside dbt's target folder, holding the record of the last successful nightly build.
 STATE_DIR_NAME = "last_nightly_build"
 MANIFEST_FILE = "manifest.json"
 RECORD_FILE = "seeds.json"
 #: What defines the seeds, how they load and what tests them (files and folders of the project).
-SEED_INPUTS = ("dbt_project.yml", "profiles.yml", "seeds", "macros", "tests")
+SEED_INPUTS = (PROJECT_FILE.name, "profiles.yml", "seeds", "macros", "tests")
 #: The environment variables profiles.yml names a warehouse with (DUCKDB_PATH is resolved apart).
 WAREHOUSE_VARIABLES = ("PGHOST", "PGPORT", "PGDATABASE", "SPARK_WAREHOUSE_DIR", "SPARK_HOST", "SPARK_PORT")
 #: The build arguments that skip every seed, and the tests that read seeds only.
