@@ -125,8 +125,8 @@ def build(
         cli_vars = settings.parse_vars(vars_)
         pinned = settings.parse_as_of(as_of if as_of is not None else cli_vars.get("as_of"), name="--as-of")
         pinned_text = pinned.strftime(settings.AS_OF_TEXT_FORMAT) if pinned else None
-        # This build loads the seeds of the code checked out: the nightly job must not trust its
-        # saved state of which seeds the warehouse holds.
+        # This build loads the seeds of the code checked out: the nightly job's record of which seeds
+        # the warehouse holds no longer holds (seed_state.py).
         forget_build_state(dbt_target_path())
         run_dbt(args, target=target, as_of=pinned_text, extra_vars=cli_vars)
     except (settings.SettingError, DbtError) as error:

@@ -310,8 +310,8 @@ def run_nightly(
     if build:
         # Unit tests check the SQL, not the night's data: CI runs them on every change, so the
         # nightly build skips their fixed cost (about a fifth of a small build) and keeps every
-        # data test of the models. Seeds change only with the code too: unchanged ones are not
-        # reloaded nor tested again (seed_state.py).
+        # data test of the models. Seeds change only with the code too: a night after a successful
+        # one of the same code, target and warehouse neither reloads nor tests them (seed_state.py).
         args = ["build", "--target-path", str(target_path), "--exclude-resource-type", "unit_test"]
         record = current_record(target, cli_vars)
         if full_refresh:
