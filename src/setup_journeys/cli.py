@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
 
 from setup_journeys import DEMO_AS_OF, settings
-from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
+from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt, target_name
 from setup_journeys.dbt_runner import target_path as dbt_target_path
 from setup_journeys.seed_state import forget_build_state
 
@@ -58,9 +57,7 @@ def _load_into_spark(write, append: bool = False) -> dict[str, int]:
 
 
 def _is_spark(target: Optional[str]) -> bool:
-    import os
-
-    return (target or os.environ.get("DBT_TARGET", "duckdb")) == "spark"
+    return target_name(target) == "spark"
 
 
 @app.command()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -31,9 +31,19 @@ def target_path() -> Path:
     return Path(os.environ.get("DBT_TARGET_PATH") or PROJECT_DIR / "target")
 
 
+def target_name(target: str | None = None) -> str:
+    """The dbt target a command runs on: `--target`, else DBT_TARGET, else profiles.yml's default (duckdb)."""
+    return target or os.environ.get("DBT_TARGET", "duckdb")
+
+
+def vars_without_as_of(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The vars that go to dbt as `--vars`: all but as_of, which goes through AS_OF_ENV."""
+    return {name: value for name, value in (extra or {}).items() if name != "as_of"}
+
+
 def vars_arg(extra: dict[str, Any] | None = None) -> list[str]:
     """`--vars` for dbt, without as_of: that goes through AS_OF_ENV (see `as_of_environment`)."""
-    values = {name: value for name, value in (extra or {}).items() if name != "as_of"}
+    values = vars_without_as_of(extra)
     # YAML in --vars may hold dates and timestamps: dbt reads their text the same way.
     return ["--vars", json.dumps(values, default=str)] if values else []
 
@@ -101,7 +111,7 @@ def run_dbt(
     if target:
         cli_args += ["--target", target]
     duckdb_path().parent.mkdir(parents=True, exist_ok=True)
-    if (target or os.environ.get("DBT_TARGET")) == "spark":
+    if target_name(target) == "spark":
         from setup_journeys.spark_raw import pin_spark_warehouse_dir
 
         # Relative to the project, whatever the working directory, so the loader and dbt agree.

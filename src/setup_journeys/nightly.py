@@ -33,7 +33,7 @@ from rich.table import Table
 
 from setup_journeys import settings
 from setup_journeys.checks import CHECKED_TABLES, CheckResult, run_checks
-from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt
+from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt, target_name
 from setup_journeys.dbt_runner import target_path as dbt_target_path
 from setup_journeys.manifest import Manifest, Relation
 from setup_journeys.publish import ExportShrinkRefused, PublishError, PublishResult, publish_export
@@ -157,7 +157,7 @@ class SparkReader:
 
 def reader_for_target(target: str | None) -> WarehouseReader:
     """The reader for a dbt target: the embedded DuckDB file, PostgreSQL, or Spark in this process."""
-    name = target or os.environ.get("DBT_TARGET", "duckdb")
+    name = target_name(target)
     if name == "duckdb":
         return DuckDBReader(duckdb_path())
     if name == "postgres":

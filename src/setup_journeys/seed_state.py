@@ -67,14 +67,14 @@ def current_record(target: str | None, cli_vars: Mapping[str, Any] | None = None
     """What a build in this process would be recorded as: the dbt target, the settings that name its
     warehouse (profiles.yml reads them from the environment), the `--vars` other than as_of (which
     moves every night), and the seed fingerprint."""
-    from setup_journeys.dbt_runner import duckdb_path  # imports dbt: only where a build runs in-process
+    # dbt_runner imports dbt: only where a build runs in-process (not in the benchmark's parent).
+    from setup_journeys.dbt_runner import duckdb_path, target_name, vars_without_as_of
 
-    name = target or os.environ.get("DBT_TARGET", "duckdb")
     warehouse = {variable: os.environ.get(variable) for variable in WAREHOUSE_VARIABLES}
     warehouse["DUCKDB_PATH"] = str(duckdb_path().resolve())
-    other_vars = {key: value for key, value in (cli_vars or {}).items() if key != "as_of"}
-    return {"target": name, "warehouse": warehouse, "vars": json.loads(json.dumps(other_vars, default=str)),
-            "fingerprint": seed_fingerprint()}
+    # Through JSON as it is saved (dates as text), so tonight's record compares equal to last night's.
+    other_vars = json.loads(json.dumps(vars_without_as_of(cli_vars), default=str))
+    return {"target": target_name(target), "warehouse": warehouse, "vars": other_vars, "fingerprint": seed_fingerprint()}
 
 
 def seed_skip_args(target_path: Path, record: dict[str, object], table_exists: Callable[[Relation], bool]) -> list[str]:
