@@ -72,7 +72,7 @@ def test_every_model_is_described_and_has_a_primary_key_test(manifest: dict) -> 
         if node["resource_type"] != "test":
             continue
         test_name = (node.get("test_metadata") or {}).get("name")
-        if test_name in {"unique", "unique_combination", "unique_in_table_for_run_rows"}:
+        if test_name in {"unique", "unique_combination", "unique_and_not_null", "unique_in_table_for_run_rows"}:
             for parent in node["depends_on"]["nodes"]:
                 tested_models[parent].add(test_name)
     undescribed = [name for name, model in _models(manifest).items() if not model["description"].strip()]

@@ -204,6 +204,35 @@ def test_cdc_keeps_the_latest_row(staged: Warehouse) -> None:
     ]
 
 
+def test_the_key_test_reports_repeated_keys_and_missing_required_columns(staged: Warehouse, tmp_path) -> None:
+    """unique_and_not_null checks a table's key and its required columns in one query: a key repeated
+    (nulls compare equal, as in unique_combination) and a row without a required column each fail it,
+    one returned row per key; a null in a key column that is not required passes."""
+    broken = Warehouse(tmp_path / "broken.duckdb")
+    shutil.copy(staged.path, broken.path)
+    with duckdb.connect(str(broken.path)) as con:
+        for account_id, integration_type, computed_as_of in (
+            ("acc_key_twice", None, AS_OF), ("acc_key_twice", None, AS_OF),  # repeated key, null-safe
+            ("acc_key_no_as_of", "salesforce", None),                         # required column missing
+            ("acc_key_ok", None, AS_OF),                                      # null key column allowed
+        ):
+            con.execute("insert into main_intermediate.int_setups_aggregated (account_id, integration_type,"
+                        " computed_as_of) values (?, ?, ?)", [account_id, integration_type, computed_as_of])
+    result = broken.dbt("test", "--select", "test_name:unique_and_not_null,int_setups_aggregated",
+                        "--store-failures", as_of=AS_OF, raise_on_failure=False)
+    (test_result,) = [node_result for node_result in result.result
+                      if node_result.node.name.startswith("unique_and_not_null_int_setups_aggregated")]
+    assert (str(test_result.status), test_result.failures) == ("fail", 2)
+    assert broken.query(
+        "select account_id, integration_type, row_count, rows_missing_a_required_column"
+        f" from {test_result.node.relation_name} order by account_id"
+    ) == [
+        {"account_id": "acc_key_no_as_of", "integration_type": "salesforce", "row_count": 1,
+         "rows_missing_a_required_column": 1},
+        {"account_id": "acc_key_twice", "integration_type": None, "row_count": 2, "rows_missing_a_required_column": 0},
+    ]
+
+
 def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: Warehouse, tmp_path) -> None:
     staged.load_raw({"setup_events": SECOND_BATCH_EVENTS}, replace=False)
     staged.build(AS_OF)
