@@ -204,10 +204,12 @@ def test_cdc_keeps_the_latest_row(staged: Warehouse) -> None:
     ]
 
 
-def test_the_key_test_reports_repeated_keys_and_missing_required_columns(staged: Warehouse, tmp_path) -> None:
+def test_the_project_generic_tests_report_the_bad_rows(staged: Warehouse, tmp_path) -> None:
     """unique_and_not_null checks a table's key and its required columns in one query: a key repeated
     (nulls compare equal, as in unique_combination) and a row without a required column each fail it,
-    one returned row per key; a null in a key column that is not required passes."""
+    one returned row per key; a null in a key column that is not required passes. The project's
+    `relationships` (dbt's, with the parent narrowed to the child's values first) still reports a
+    child value its parent lacks."""
     broken = Warehouse(tmp_path / "broken.duckdb")
     shutil.copy(staged.path, broken.path)
     with duckdb.connect(str(broken.path)) as con:
@@ -218,19 +220,27 @@ def test_the_key_test_reports_repeated_keys_and_missing_required_columns(staged:
         ):
             con.execute("insert into main_intermediate.int_setups_aggregated (account_id, integration_type,"
                         " computed_as_of) values (?, ?, ?)", [account_id, integration_type, computed_as_of])
-    result = broken.dbt("test", "--select", "test_name:unique_and_not_null,int_setups_aggregated",
+        con.execute("insert into main_staging.stg_raw__setup_events_duplicates (duplicate_id, event_id)"
+                    " values ('dup_orphan', 'never_staged')")
+    result = broken.dbt("test", "--select", "test_name:unique_and_not_null,int_setups_aggregated"
+                        " test_name:relationships,stg_raw__setup_events_duplicates",
                         "--store-failures", as_of=AS_OF, raise_on_failure=False)
-    (test_result,) = [node_result for node_result in result.result
-                      if node_result.node.name.startswith("unique_and_not_null_int_setups_aggregated")]
-    assert (str(test_result.status), test_result.failures) == ("fail", 2)
+    by_test = {(node_result.node.test_metadata.name, node_result.node.attached_node.split(".")[-1]): node_result
+               for node_result in result.result if node_result.node.resource_type == "test"}
+    key_test = by_test["unique_and_not_null", "int_setups_aggregated"]
+    relationships = by_test["relationships", "stg_raw__setup_events_duplicates"]
+    assert (str(key_test.status), key_test.failures) == ("fail", 2)
     assert broken.query(
         "select account_id, integration_type, row_count, rows_missing_a_required_column"
-        f" from {test_result.node.relation_name} order by account_id"
+        f" from {key_test.node.relation_name} order by account_id"
     ) == [
         {"account_id": "acc_key_no_as_of", "integration_type": "salesforce", "row_count": 1,
          "rows_missing_a_required_column": 1},
         {"account_id": "acc_key_twice", "integration_type": None, "row_count": 2, "rows_missing_a_required_column": 0},
     ]
+    assert (str(relationships.status), relationships.failures) == ("fail", 1)
+    assert broken.query(f"select from_field from {relationships.node.relation_name}") == [
+        {"from_field": "never_staged"}]
 
 
 def test_second_incremental_run_picks_up_late_and_redelivered_events(staged: Warehouse, tmp_path) -> None:
