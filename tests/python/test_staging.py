@@ -207,9 +207,8 @@ def test_cdc_keeps_the_latest_row(staged: Warehouse) -> None:
 def test_the_project_generic_tests_report_the_bad_rows(staged: Warehouse, tmp_path) -> None:
     """unique_and_not_null checks a table's key and its required columns in one query: a key repeated
     (nulls compare equal, as in unique_combination) and a row without a required column each fail it,
-    one returned row per key; a null in a key column that is not required passes. The project's
-    `relationships` (dbt's, with the parent narrowed to the child's values first) still reports a
-    child value its parent lacks."""
+    one returned row per key; a null in a key column that is not required passes. The duplicates'
+    relationships test, scoped to the run's rows, reports a duplicate whose event was never staged."""
     broken = Warehouse(tmp_path / "broken.duckdb")
     shutil.copy(staged.path, broken.path)
     with duckdb.connect(str(broken.path)) as con:
