@@ -1,11 +1,15 @@
 {#-
-    A table's key and its required columns, checked in one query (one scan, one dbt node): the
-    combination of the `unique` columns identifies at most one row (null-safe: nulls compare equal,
-    as in unique_combination), and every `not_null` column is set on every row. It replaces a
-    `unique` (or unique_combination) test plus not_null_columns on the same table: at the nightly
-    scale each dbt test node costs more in overhead than its check (issue 14). Returns one row per
-    key value that repeats or has a row with a null required column: the key, how many rows carry
-    it, and how many of those rows miss a required column.
+    A table's key and its required columns in one data test (one dbt node): the combination of the
+    `unique` columns identifies at most one row (null-safe: nulls compare equal, as in
+    unique_combination), and every `not_null` column is set on every row. It replaces a `unique` (or
+    unique_combination) test plus not_null_columns on the same table: at the nightly scale each dbt
+    test node costs more in overhead than its check (issue 14).
+    The two checks stay two queries joined by `union all`, not one group by that also counts nulls:
+    DuckDB answers the null check from its row groups' statistics without reading the columns, and
+    folding it into the group by made every key test read them (10M events, the lift setups' key:
+    0.39 s against 0.30 s).
+    Returns one row per repeated key (`failure` = 'key repeated', with its row_count) and one per row
+    missing a required column ('required column null', row_count 1), each with the key's columns.
 -#}
 {% test unique_and_not_null(model, unique, not_null=[]) %}
     {%- for name, columns in [('unique', unique), ('not_null', not_null)] -%}
@@ -19,16 +23,17 @@
     select
         {{ unique | join(', ') }},
         count(*) as row_count,
-        {%- if not_null %}
-        sum(case when {{ not_null | join(' is null or ') }} is null then 1 else 0 end) as rows_missing_a_required_column
-        {%- else %}
-        0 as rows_missing_a_required_column
-        {%- endif %}
+        'key repeated' as failure
     from {{ model }}
     group by {{ unique | join(', ') }}
-    having
-        count(*) > 1
-        {%- if not_null %}
-        or sum(case when {{ not_null | join(' is null or ') }} is null then 1 else 0 end) > 0
-        {%- endif %}
+    having count(*) > 1
+    {%- if not_null %}
+    union all
+    select
+        {{ unique | join(', ') }},
+        1 as row_count,
+        'required column null' as failure
+    from {{ model }}
+    where {{ not_null | join(' is null or ') }} is null
+    {%- endif %}
 {% endtest %}

@@ -205,9 +205,9 @@ def test_cdc_keeps_the_latest_row(staged: Warehouse) -> None:
 
 
 def test_the_project_generic_tests_report_the_bad_rows(staged: Warehouse, tmp_path) -> None:
-    """unique_and_not_null checks a table's key and its required columns in one query: a key repeated
+    """unique_and_not_null checks a table's key and its required columns in one dbt node: a key repeated
     (nulls compare equal, as in unique_combination) and a row without a required column each fail it,
-    one returned row per key; a null in a key column that is not required passes. The duplicates'
+    each returned with what failed; a null in a key column that is not required passes. The duplicates'
     relationships test, scoped to the run's rows, reports a duplicate whose event was never staged."""
     broken = Warehouse(tmp_path / "broken.duckdb")
     shutil.copy(staged.path, broken.path)
@@ -230,12 +230,12 @@ def test_the_project_generic_tests_report_the_bad_rows(staged: Warehouse, tmp_pa
     relationships = by_test["relationships", "stg_raw__setup_events_duplicates"]
     assert (str(key_test.status), key_test.failures) == ("fail", 2)
     assert broken.query(
-        "select account_id, integration_type, row_count, rows_missing_a_required_column"
-        f" from {key_test.node.relation_name} order by account_id"
+        f"select account_id, integration_type, row_count, failure from {key_test.node.relation_name}"
+        " order by account_id"
     ) == [
         {"account_id": "acc_key_no_as_of", "integration_type": "salesforce", "row_count": 1,
-         "rows_missing_a_required_column": 1},
-        {"account_id": "acc_key_twice", "integration_type": None, "row_count": 2, "rows_missing_a_required_column": 0},
+         "failure": "required column null"},
+        {"account_id": "acc_key_twice", "integration_type": None, "row_count": 2, "failure": "key repeated"},
     ]
     assert (str(relationships.status), relationships.failures) == ("fail", 1)
     assert broken.query(f"select from_field from {relationships.node.relation_name}") == [
