@@ -12,14 +12,9 @@
     missing a required column ('required column null', row_count 1), each with the key's columns.
 -#}
 {% test unique_and_not_null(model, unique, not_null=[]) %}
-    {%- for name, columns in [('unique', unique), ('not_null', not_null)] -%}
-        {%- if columns is string or columns is not iterable or (name == 'unique' and columns | length < 1) -%}
-            {{ exceptions.raise_compiler_error(
-                "unique_and_not_null needs `" ~ name ~ ":` to be a list of column names (got " ~ columns ~ "), "
-                ~ "e.g. `unique: [account_id, integration_type]`."
-            ) }}
-        {%- endif -%}
-    {%- endfor %}
+    {{- require_column_list('unique_and_not_null', 'unique', unique,
+        hint=', e.g. `unique: [account_id, integration_type]`') }}
+    {{- require_column_list('unique_and_not_null', 'not_null', not_null, at_least=0) }}
     select
         {{ unique | join(', ') }},
         count(*) as row_count,
@@ -34,6 +29,6 @@
         1 as row_count,
         'required column null' as failure
     from {{ model }}
-    where {{ not_null | join(' is null or ') }} is null
+    where {{ any_column_null(not_null) }}
     {%- endif %}
 {% endtest %}

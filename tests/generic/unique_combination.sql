@@ -1,11 +1,7 @@
 {#- The combination of `columns` is unique (null-safe: nulls compare equal). Returns duplicates. -#}
 {% test unique_combination(model, columns) %}
-    {%- if columns is string or columns | length < 2 -%}
-        {{ exceptions.raise_compiler_error(
-            "unique_combination needs `columns:` to be a list of at least two column names (got " ~ columns ~ "); "
-            ~ "for a single column use the built-in `unique` test."
-        ) }}
-    {%- endif %}
+    {{- require_column_list('unique_combination', 'columns', columns, at_least=2,
+        hint='; for a single column use the built-in `unique` test') }}
     select
         {{ columns | join(', ') }},
         count(*) as row_count
