@@ -8,7 +8,7 @@ from typing import Annotated, Optional
 import typer
 
 from setup_journeys import DEMO_AS_OF, settings
-from setup_journeys.dbt_runner import DbtError, duckdb_path, run_dbt, target_name
+from setup_journeys.dbt_runner import DbtError, duckdb_path, is_spark, run_dbt
 from setup_journeys.dbt_runner import target_path as dbt_target_path
 from setup_journeys.seed_state import forget_build_state
 
@@ -56,10 +56,6 @@ def _load_into_spark(write, append: bool = False) -> dict[str, int]:
         return load_raw_from_duckdb(scratch, replace=not append)
 
 
-def _is_spark(target: Optional[str]) -> bool:
-    return target_name(target) == "spark"
-
-
 @app.command()
 def demo(path: DbPath = None, target: Target = None) -> None:
     """Load the deterministic demo dataset into the raw schema (replaces the raw tables).
@@ -68,7 +64,7 @@ def demo(path: DbPath = None, target: Target = None) -> None:
     """
     from setup_journeys.demo import write_demo
 
-    if _is_spark(target):
+    if is_spark(target):
         counts = _load_into_spark(write_demo)
     else:
         counts = write_demo(path or duckdb_path())
@@ -101,7 +97,7 @@ def generate(
         late_rate=late_rate,
         dirty_rate=dirty_rate,
     )
-    if _is_spark(target):
+    if is_spark(target):
         counts = _load_into_spark(lambda scratch: write_synthetic(scratch, config, append=False), append=append)
     else:
         counts = write_synthetic(path or duckdb_path(), config, append=append)
@@ -221,7 +217,7 @@ def benchmark(
 
     --target spark times the same data on Spark (session mode): raw load, full and incremental build.
     """
-    if _is_spark(target):
+    if is_spark(target):
         from setup_journeys.benchmark import run_spark_benchmarks
 
         run_spark_benchmarks(events, output=output, workdir=workdir)

@@ -36,6 +36,11 @@ def target_name(target: str | None = None) -> str:
     return target or os.environ.get("DBT_TARGET", "duckdb")
 
 
+def is_spark(target: str | None = None) -> bool:
+    """The command runs on Spark in this process (the `spark` target)."""
+    return target_name(target) == "spark"
+
+
 def vars_without_as_of(extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The vars that go to dbt as `--vars`: all but as_of, which goes through AS_OF_ENV."""
     return {name: value for name, value in (extra or {}).items() if name != "as_of"}
@@ -111,7 +116,7 @@ def run_dbt(
     if target:
         cli_args += ["--target", target]
     duckdb_path().parent.mkdir(parents=True, exist_ok=True)
-    if target_name(target) == "spark":
+    if is_spark(target):
         from setup_journeys.spark_raw import pin_spark_warehouse_dir
 
         # Relative to the project, whatever the working directory, so the loader and dbt agree.
