@@ -390,6 +390,130 @@
 {% endmacro %}
 
 
+{% macro setup_state_accounts_to_recompute(aggregated, messages_sent, users, setup_rules, as_of) %}
+    {#-
+        The accounts (account buckets where the model overwrites partitions) whose setups
+        int_setup_state recomputes this run, as `select recompute_key`:
+        - a setup of the aggregate (aggregated: int_setups_aggregated) not stored yet, or with
+          another event_count than the stored one: staged events are only ever added, so a setup's
+          visible events changed exactly when their count did (new, late, or made visible by as_of);
+        - a stored setup whose next_change_at is at or before as_of (time alone changes its row);
+        - a stored setup whose messages sent (messages_sent: int_setup_messages_sent) differ;
+        - a stored setup whose starter's role or admin flag (users: stg_raw__users) differ;
+        - a stored setup whose rules_fingerprint differs from its type's and path's now
+          (setup_rules: integration_type, setup_path, rules_fingerprint).
+        Comparing with this table, not with a watermark, keeps a run that skipped this model from
+        leaving accounts behind. Only on an incremental run.
+    -#}
+    {%- set by_bucket = overwrites_partitions() -%}
+    select {{ 'setups.account_bucket' if by_bucket else 'setups.account_id' }} as recompute_key
+    from {{ aggregated }} as setups
+    left join {{ this }} as stored
+        on
+            setups.account_id = stored.account_id
+            and setups.integration_type = stored.integration_type
+    where
+        setups.integration_type is not null
+        and (stored.account_id is null or setups.event_count <> stored.event_count)
+    union
+    select {{ 'stored.account_bucket' if by_bucket else 'stored.account_id' }} as recompute_key
+    from {{ this }} as stored
+    left join {{ messages_sent }} as sent
+        on
+            stored.account_id = sent.account_id
+            and stored.integration_type = sent.integration_type
+    left join {{ users }} as starter
+        on stored.starter_user_id = starter.user_id
+    left join {{ setup_rules }} as rules
+        on
+            stored.integration_type = rules.integration_type
+            and stored.setup_path = rules.setup_path
+    where
+        stored.next_change_at <= {{ as_of }}
+        or stored.messages_sent_count <> coalesce(sent.messages_sent_count, 0)
+        or stored.last_message_sent_at is distinct from sent.last_message_sent_at
+        or stored.last_message_journey_step is distinct from sent.last_message_journey_step
+        or stored.starter_role is distinct from starter.role
+        or stored.is_starter_admin <> coalesce(starter.is_admin, false)
+        or stored.rules_fingerprint is distinct from rules.rules_fingerprint
+{% endmacro %}
+
+
+{% macro setup_state_version_columns() %}
+    {#- The columns of int_setup_state that together determine the rest of its row: its events
+        (event_count: staged events are only added), messages sent, starter's role, seeds
+        (rules_fingerprint) and what as_of decides (status, is_admin_needed). A copy of a row that
+        agrees on all of them is the same row. -#}
+    {{ return(['event_count', 'messages_sent_count', 'last_message_sent_at', 'last_message_journey_step',
+               'starter_role', 'is_starter_admin', 'rules_fingerprint', 'status', 'is_admin_needed']) }}
+{% endmacro %}
+
+
+{% macro integration_state_accounts_to_recompute(setup_states, accounts, error_taxonomy) %}
+    {#-
+        The accounts (account buckets where the model overwrites partitions) whose rows
+        account_integration_state recomputes this run, as `select recompute_key`:
+        - a setup (setup_states: int_setup_state, started) whose row differs from the stored copy
+          in setup_state_version_columns, or is not stored yet (new, or its account just arrived
+          in raw.accounts);
+        - a stored setup whose account (accounts: stg_raw__accounts) left or changed its name,
+          plan, source or signup;
+        - a stored setup whose last error's row in error_taxonomy changed.
+        Only on an incremental run.
+    -#}
+    {%- set by_bucket = overwrites_partitions() -%}
+    select {{ 'setups.account_bucket' if by_bucket else 'setups.account_id' }} as recompute_key
+    from {{ setup_states }} as setups
+    left join {{ this }} as stored
+        on
+            setups.account_id = stored.account_id
+            and setups.integration_type = stored.integration_type
+    where
+        stored.account_id is null
+        {%- for column in setup_state_version_columns() %}
+        or setups.{{ column }} is distinct from stored.{{ column }}
+        {%- endfor %}
+    union
+    select {{ 'stored.account_bucket' if by_bucket else 'stored.account_id' }} as recompute_key
+    from {{ this }} as stored
+    left join {{ accounts }} as accounts
+        on stored.account_id = accounts.account_id
+    left join {{ error_taxonomy }} as taxonomy
+        on stored.last_error_code = taxonomy.error_code
+    where
+        accounts.account_id is null
+        {%- for column in ['account_name', 'plan_tier', 'acquisition_source', 'signed_up_at'] %}
+        or stored.{{ column }} is distinct from accounts.{{ column }}
+        {%- endfor %}
+        {%- for column in ['failure_shape', 'surface', 'first_response', 'guardrail', 'owner'] %}
+        or stored.last_error_{{ column }} is distinct from taxonomy.{{ column }}
+        {%- endfor %}
+{% endmacro %}
+
+
+{% macro setup_rules_columns() %}
+    {#- The columns of int_setup_progress that come from the seeds (the catalog row of the
+        integration type, the steps of its path), keyed by integration_type and setup_path. -#}
+    {{ return(['integration_type', 'setup_path', 'display_name', 'category', 'requires_admin',
+               'is_missing_from_catalog', 'reminder_1_minutes', 'reminder_2_minutes', 'reminder_3_minutes',
+               'step_1_name', 'step_2_name', 'step_3_name', 'step_4_name', 'step_count']) }}
+{% endmacro %}
+
+
+{% macro setup_rules_fingerprint(alias) %}
+    {#- One text key for what int_setup_state's rows take from the seeds (setup_rules_columns of
+        alias) and the thresholds its rules read: a stored row whose key differs is recomputed. -#}
+    {%- set parts = [] -%}
+    {%- for column in setup_rules_columns() -%}
+        {%- do parts.append(alias ~ '.' ~ column) -%}
+    {%- endfor -%}
+    {%- for name in ['abandoned_after_days', 'needs_admin_after_hours'] -%}
+        {%- do parts.append("'" ~ name ~ "=" ~ threshold_seconds(name) ~ "'") -%}
+    {%- endfor -%}
+    {{ stable_hash(parts) }}
+{% endmacro %}
+
+
 {% macro in_accounts_to_recompute(accounts_cte='accounts_to_recompute') %}
     {#- Condition on a row's account_id: its account (its account bucket where the model overwrites
         partitions) is in the model's CTE of accounts to recompute (accounts_cte, with a

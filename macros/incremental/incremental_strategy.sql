@@ -49,6 +49,30 @@
 {% endmacro %}
 
 
+{% macro delete_rows_of_accounts_gone(accounts_relation) %}
+    {#- Pre-hook of account_integration_state: delete+insert replaces only the accounts present in
+        the new rows, so the stored rows of an account that left raw.accounts (accounts_relation:
+        stg_raw__accounts) are deleted here. Where a run overwrites whole account buckets (Spark)
+        the bucket of such an account is recomputed without it: nothing to do. Nothing on a full
+        build. -#}
+    {{ return(adapter.dispatch('delete_rows_of_accounts_gone', 'setup_journeys')(accounts_relation)) }}
+{% endmacro %}
+
+{% macro default__delete_rows_of_accounts_gone(accounts_relation) %}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where not exists (
+            select 1
+            from {{ accounts_relation }} as accounts
+            where accounts.account_id = {{ this }}.account_id
+        )
+    {%- endif -%}
+{% endmacro %}
+
+{% macro spark__delete_rows_of_accounts_gone(accounts_relation) %}
+{% endmacro %}
+
+
 {% macro batch_settings() %}
     {#- The tables that only append: the ranked batch (stg_raw__setup_events_ranked), which holds
         only the current run's rows (the pre-hook `empty_previous_batch` empties it first), and the

@@ -4,22 +4,58 @@
     the starter, messages already sent (int_setup_messages_sent), and the needs-admin and
     abandoned rules. Every account with events is here, known to raw.accounts or not; the marts
     keep the known ones. A table: segments, funnel, journey and the marts all read it.
+
+    Incremental by account (delete+insert on account_id; account buckets on Spark): a row only
+    changes when one of its inputs does, so a run recomputes the accounts that
+    `setup_state_accounts_to_recompute` lists:
+    - a setup whose visible events changed: its event_count in int_setups_aggregated differs from
+      the stored one (staged events are only added), or it is not stored yet;
+    - a setup whose messages sent (count, latest) differ from the stored ones;
+    - a setup whose starter's role or admin flag differs from the stored one (user CDC, user_roles);
+    - a setup whose next_change_at has come: the time at which the passing of time alone changes
+      its row (abandoned after abandoned_after_days without events, admin needed
+      needs_admin_after_hours after the start), computed beside the rules below;
+    - a setup whose catalog row, path steps or thresholds (rules_fingerprint) changed.
+    Each is a comparison with this table, not a watermark, so a run that skipped this model leaves
+    no account behind. When as_of moves backwards the pre-hook empties the table first.
 -#}
-{{ config(materialized='table') }}
+{{
+    config(
+        materialized='incremental',
+        unique_key='account_id',
+        on_schema_change='fail',
+        pre_hook="{{ reset_when_as_of_moves_back() }}",
+        **incremental_settings('account_bucket'),
+    )
+}}
 
 {%- set as_of = as_of_literal() -%}
+{%- set recompute_filter = in_accounts_to_recompute() -%}
+{#- Read by the incremental branch only (which setups' events changed). -#}
+{%- set aggregated = ref('int_setups_aggregated') -%}
 
 with
 
-progress as (
+all_progress as (
 
     select * from {{ ref('int_setup_progress') }}
 
 ),
 
-errors_after_progress as (
+setup_rules as (
 
-    select * from {{ ref('int_setup_errors_after_progress') }}
+    -- The catalog row and path steps of each integration type and path, with the thresholds the
+    -- rules below read, as one fingerprint (rules_fingerprint below): a stored row with another
+    -- fingerprint than its type's and path's now is recomputed.
+    select
+        rules.integration_type,
+        rules.setup_path,
+        {{ setup_rules_fingerprint('rules') }} as rules_fingerprint
+    from (
+        select distinct
+            {{ setup_rules_columns() | join(', ') }}
+        from all_progress
+    ) as rules
 
 ),
 
@@ -32,6 +68,32 @@ messages_sent as (
 users as (
 
     select * from {{ ref('stg_raw__users') }}
+
+),
+
+{%- if is_incremental() %}
+
+accounts_to_recompute as (
+
+    {{ setup_state_accounts_to_recompute(
+        aggregated, 'messages_sent', 'users', 'setup_rules', as_of
+    ) }}
+
+),
+
+{%- endif %}
+
+progress as (
+
+    select * from all_progress
+    where {{ recompute_filter }}
+
+),
+
+errors_after_progress as (
+
+    select * from {{ ref('int_setup_errors_after_progress') }}
+    where {{ recompute_filter }}
 
 ),
 
@@ -124,7 +186,10 @@ final as (
         progress.reminder_1_minutes,
         progress.reminder_2_minutes,
         progress.reminder_3_minutes,
-        {{ as_of }} as as_of
+        -- Bookkeeping of the incremental runs (the next change is added below, with the rules).
+        {{ setup_rules_fingerprint('progress') }} as rules_fingerprint,
+        {{ as_of }} as computed_as_of,
+        {{ account_bucket('progress.account_id') }} as account_bucket
     from progress
     left join repeated_errors_per_setup
         on
@@ -161,6 +226,25 @@ with_admin_rule as (
         end as abandoned_at
     from final
 
+),
+
+with_next_change as (
+
+    -- The earliest time after as_of at which the rules above give this row another value with no
+    -- new input: an open setup (in progress or blocked) turns abandoned, an admin-only setup
+    -- started by a non-admin turns admin-needed. Null when only new events, messages, users or
+    -- rules can change it. An incremental run recomputes the setups whose time has come.
+    select
+        with_admin_rule.*,
+        {{ least_not_null([
+            "case when with_admin_rule.status in ('in_progress', 'blocked') then "
+                ~ threshold_after('abandoned_after_days', 'with_admin_rule.last_event_at') ~ " end",
+            "case when with_admin_rule.requires_admin and with_admin_rule.starter_user_id is not null"
+                ~ " and not with_admin_rule.is_starter_admin and not with_admin_rule.is_completed"
+                ~ " and not with_admin_rule.is_admin_needed then with_admin_rule.needs_admin_since end",
+        ]) }} as next_change_at
+    from with_admin_rule
+
 )
 
-select * from with_admin_rule
+select * from with_next_change

@@ -3,10 +3,33 @@
     as of as_of, with the error taxonomy's response row for its last error. Events of accounts
     not yet in raw.accounts are kept upstream and appear here from the first run after the
     account arrives.
+
+    Incremental by account (delete+insert on account_id; account buckets on Spark), like
+    int_setup_state, whose rows it copies: a run recomputes the accounts that
+    `integration_state_accounts_to_recompute` lists (setups whose int_setup_state row differs from
+    the stored copy, or is not stored yet; accounts whose raw.accounts row changed or left; setups
+    whose last error's taxonomy row changed). Every row holds as of the latest run's as_of;
+    computed_as_of says when its setup was last recomputed. When as_of moves backwards the
+    pre-hook empties the table first; another deletes the rows of accounts that left raw.accounts.
 -#}
+{{
+    config(
+        materialized='incremental',
+        unique_key='account_id',
+        on_schema_change='fail',
+        pre_hook=[
+            "{{ reset_when_as_of_moves_back() }}",
+            "{{ delete_rows_of_accounts_gone(ref('stg_raw__accounts')) }}",
+        ],
+        **incremental_settings('account_bucket'),
+    )
+}}
+
+{%- set recompute_filter = in_accounts_to_recompute() -%}
+
 with
 
-setup_state as (
+all_setup_states as (
 
     select * from {{ ref('int_setup_state') }}
     where status <> 'not_started'
@@ -22,6 +45,23 @@ accounts as (
 error_taxonomy as (
 
     select * from {{ ref('error_taxonomy') }}
+
+),
+
+{%- if is_incremental() %}
+
+accounts_to_recompute as (
+
+    {{ integration_state_accounts_to_recompute('all_setup_states', 'accounts', 'error_taxonomy') }}
+
+),
+
+{%- endif %}
+
+setup_state as (
+
+    select * from all_setup_states
+    where {{ recompute_filter }}
 
 ),
 
