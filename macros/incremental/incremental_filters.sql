@@ -390,6 +390,31 @@
 {% endmacro %}
 
 
+{% macro setups_differing_from_stored(setups_relation, columns, condition='true') %}
+    {#- The recompute keys (account, or account bucket where the model overwrites partitions) of
+        the setups that differ between setups_relation (account_id, integration_type,
+        account_bucket and `columns`; only its rows meeting `condition`) and this model's table:
+        not stored yet, stored but gone from setups_relation, or stored with another value in any
+        of `columns` (null-safe). -#}
+    {%- set key = 'account_bucket' if overwrites_partitions() else 'account_id' -%}
+    select coalesce(setups.{{ key }}, stored.{{ key }}) as recompute_key
+    from (
+        select * from {{ setups_relation }} as setups
+        where {{ condition }}
+    ) as setups
+    full outer join {{ this }} as stored
+        on
+            setups.account_id = stored.account_id
+            and setups.integration_type = stored.integration_type
+    where
+        setups.account_id is null
+        or stored.account_id is null
+        {%- for column in columns %}
+        or setups.{{ column }} is distinct from stored.{{ column }}
+        {%- endfor %}
+{% endmacro %}
+
+
 {% macro setup_state_accounts_to_recompute(aggregated, messages_sent, users, setup_rules, as_of) %}
     {#-
         The accounts (account buckets where the model overwrites partitions) whose setups
@@ -406,15 +431,7 @@
         leaving accounts behind. Only on an incremental run.
     -#}
     {%- set by_bucket = overwrites_partitions() -%}
-    select {{ 'setups.account_bucket' if by_bucket else 'setups.account_id' }} as recompute_key
-    from {{ aggregated }} as setups
-    left join {{ this }} as stored
-        on
-            setups.account_id = stored.account_id
-            and setups.integration_type = stored.integration_type
-    where
-        setups.integration_type is not null
-        and (stored.account_id is null or setups.event_count <> stored.event_count)
+    {{ setups_differing_from_stored(aggregated, ['event_count'], 'setups.integration_type is not null') }}
     union
     select {{ 'stored.account_bucket' if by_bucket else 'stored.account_id' }} as recompute_key
     from {{ this }} as stored
@@ -440,12 +457,20 @@
 
 
 {% macro setup_state_version_columns() %}
-    {#- The columns of int_setup_state that together determine the rest of its row: its events
-        (event_count: staged events are only added), messages sent, starter's role, seeds
-        (rules_fingerprint) and what as_of decides (status, is_admin_needed). A copy of a row that
-        agrees on all of them is the same row. -#}
-    {{ return(['event_count', 'messages_sent_count', 'last_message_sent_at', 'last_message_journey_step',
-               'starter_role', 'is_starter_admin', 'rules_fingerprint', 'status', 'is_admin_needed']) }}
+    {#- The columns of int_setup_state (all of them columns of account_integration_state too) that
+        together determine the rest of its row: its visible events (event_count and last_event_at:
+        as_of moving forward or new events only add events, which the count sees; events leaving
+        because as_of moved back move last_event_at), its messages sent, its starter's role, what
+        it takes from the seeds (setup_rules_columns) and what as_of and the thresholds decide
+        (status, the admin rule, abandoned_at, next_change_at). A copy that agrees on all of them
+        is the same row. -#}
+    {%- set columns = ['event_count', 'last_event_at', 'messages_sent_count', 'last_message_sent_at',
+                       'last_message_journey_step', 'starter_role', 'is_starter_admin', 'status',
+                       'needs_admin_since', 'is_admin_needed', 'abandoned_at', 'next_change_at'] -%}
+    {%- for column in setup_rules_columns() if column != 'integration_type' -%}
+        {%- do columns.append(column) -%}
+    {%- endfor -%}
+    {{ return(columns) }}
 {% endmacro %}
 
 
@@ -453,26 +478,16 @@
     {#-
         The accounts (account buckets where the model overwrites partitions) whose rows
         account_integration_state recomputes this run, as `select recompute_key`:
-        - a setup (setup_states: int_setup_state, started) whose row differs from the stored copy
+        - a started setup (setup_states: int_setup_state) whose row differs from the stored copy
           in setup_state_version_columns, or is not stored yet (new, or its account just arrived
-          in raw.accounts);
+          in raw.accounts), and a stored setup no longer started in setup_states;
         - a stored setup whose account (accounts: stg_raw__accounts) left or changed its name,
           plan, source or signup;
         - a stored setup whose last error's row in error_taxonomy changed.
         Only on an incremental run.
     -#}
     {%- set by_bucket = overwrites_partitions() -%}
-    select {{ 'setups.account_bucket' if by_bucket else 'setups.account_id' }} as recompute_key
-    from {{ setup_states }} as setups
-    left join {{ this }} as stored
-        on
-            setups.account_id = stored.account_id
-            and setups.integration_type = stored.integration_type
-    where
-        stored.account_id is null
-        {%- for column in setup_state_version_columns() %}
-        or setups.{{ column }} is distinct from stored.{{ column }}
-        {%- endfor %}
+    {{ setups_differing_from_stored(setup_states, setup_state_version_columns()) }}
     union
     select {{ 'stored.account_bucket' if by_bucket else 'stored.account_id' }} as recompute_key
     from {{ this }} as stored

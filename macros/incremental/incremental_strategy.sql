@@ -49,27 +49,37 @@
 {% endmacro %}
 
 
-{% macro delete_rows_of_accounts_gone(accounts_relation) %}
+{% macro delete_rows_without_source(setup_states, accounts_relation) %}
     {#- Pre-hook of account_integration_state: delete+insert replaces only the accounts present in
-        the new rows, so the stored rows of an account that left raw.accounts (accounts_relation:
-        stg_raw__accounts) are deleted here. Where a run overwrites whole account buckets (Spark)
-        the bucket of such an account is recomputed without it: nothing to do. Nothing on a full
-        build. -#}
-    {{ return(adapter.dispatch('delete_rows_of_accounts_gone', 'setup_journeys')(accounts_relation)) }}
+        the new rows, so the stored rows of a setup no longer started in int_setup_state
+        (setup_states; as_of moved back) or of an account that left raw.accounts
+        (accounts_relation: stg_raw__accounts) are deleted here. Where a run overwrites whole
+        account buckets (Spark) such a bucket is recomputed without them: nothing to do. Nothing
+        on a full build. -#}
+    {{ return(adapter.dispatch('delete_rows_without_source', 'setup_journeys')(setup_states, accounts_relation)) }}
 {% endmacro %}
 
-{% macro default__delete_rows_of_accounts_gone(accounts_relation) %}
+{% macro default__delete_rows_without_source(setup_states, accounts_relation) %}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where not exists (
-            select 1
-            from {{ accounts_relation }} as accounts
-            where accounts.account_id = {{ this }}.account_id
-        )
+        where
+            not exists (
+                select 1
+                from {{ accounts_relation }} as accounts
+                where accounts.account_id = {{ this }}.account_id
+            )
+            or not exists (
+                select 1
+                from {{ setup_states }} as setups
+                where
+                    setups.account_id = {{ this }}.account_id
+                    and setups.integration_type = {{ this }}.integration_type
+                    and setups.status <> 'not_started'
+            )
     {%- endif -%}
 {% endmacro %}
 
-{% macro spark__delete_rows_of_accounts_gone(accounts_relation) %}
+{% macro spark__delete_rows_without_source(setup_states, accounts_relation) %}
 {% endmacro %}
 
 

@@ -7,20 +7,18 @@
     Incremental by account (delete+insert on account_id; account buckets on Spark), like
     int_setup_state, whose rows it copies: a run recomputes the accounts that
     `integration_state_accounts_to_recompute` lists (setups whose int_setup_state row differs from
-    the stored copy, or is not stored yet; accounts whose raw.accounts row changed or left; setups
-    whose last error's taxonomy row changed). Every row holds as of the latest run's as_of;
-    computed_as_of says when its setup was last recomputed. When as_of moves backwards the
-    pre-hook empties the table first; another deletes the rows of accounts that left raw.accounts.
+    the stored copy in the columns that decide it, or is not stored yet; stored setups that left
+    int_setup_state or whose account left or changed in raw.accounts; setups whose last error's
+    taxonomy row changed). Every row holds as of the latest run's as_of. The pre-hook deletes the
+    stored rows whose setup or account is gone (delete+insert only replaces the accounts it
+    writes); moving as_of backwards needs nothing more (see setup_state_version_columns).
 -#}
 {{
     config(
         materialized='incremental',
         unique_key='account_id',
         on_schema_change='fail',
-        pre_hook=[
-            "{{ reset_when_as_of_moves_back() }}",
-            "{{ delete_rows_of_accounts_gone(ref('stg_raw__accounts')) }}",
-        ],
+        pre_hook="{{ delete_rows_without_source(ref('int_setup_state'), ref('stg_raw__accounts')) }}",
         **incremental_settings('account_bucket'),
     )
 }}
@@ -68,7 +66,80 @@ setup_state as (
 final as (
 
     select
-        setup_state.*,
+        -- Every column of int_setup_state but its bookkeeping (computed_as_of, rules_fingerprint):
+        -- a mart row must not depend on which run last recomputed it.
+        setup_state.account_id,
+        setup_state.integration_type,
+        setup_state.display_name,
+        setup_state.category,
+        setup_state.setup_path,
+        setup_state.requires_admin,
+        setup_state.is_missing_from_catalog,
+        setup_state.status,
+        setup_state.is_completed,
+        setup_state.started_at,
+        setup_state.completed_at,
+        setup_state.last_progress_at,
+        setup_state.highest_reached_step,
+        setup_state.last_reached_step,
+        setup_state.next_required_step_number,
+        setup_state.next_required_step,
+        setup_state.step_count,
+        setup_state.step_1_name,
+        setup_state.step_1_reached_at,
+        setup_state.step_2_name,
+        setup_state.step_2_reached_at,
+        setup_state.step_3_name,
+        setup_state.step_3_reached_at,
+        setup_state.step_4_name,
+        setup_state.step_4_reached_at,
+        setup_state.first_event_at,
+        setup_state.last_event_at,
+        setup_state.last_event_name,
+        setup_state.is_last_event_error,
+        setup_state.event_count,
+        setup_state.error_count,
+        setup_state.distinct_error_code_count,
+        setup_state.first_error_at,
+        setup_state.last_error_at,
+        setup_state.last_error_code,
+        setup_state.last_error_class,
+        setup_state.last_error_user_id,
+        setup_state.is_last_error_after_progress,
+        setup_state.has_repeated_errors,
+        setup_state.repeated_error_codes,
+        setup_state.latest_repeated_error_code,
+        setup_state.repeated_errors_since,
+        setup_state.starter_user_id,
+        setup_state.starter_role,
+        setup_state.is_starter_admin,
+        setup_state.completed_by_user_id,
+        setup_state.initiated_by_role,
+        setup_state.started_on_surface,
+        setup_state.last_environment,
+        setup_state.start_count,
+        setup_state.restart_count,
+        setup_state.reconnect_attempt_count,
+        setup_state.last_reconnect_at,
+        setup_state.docs_view_count,
+        setup_state.last_docs_viewed_at,
+        setup_state.pricing_view_count,
+        setup_state.support_ticket_count,
+        setup_state.status_view_count,
+        setup_state.last_viewed_status,
+        setup_state.setup_flow_completed_count,
+        setup_state.malformed_properties_count,
+        setup_state.messages_sent_count,
+        setup_state.last_message_sent_at,
+        setup_state.last_message_journey_step,
+        setup_state.reminder_1_minutes,
+        setup_state.reminder_2_minutes,
+        setup_state.reminder_3_minutes,
+        setup_state.needs_admin_since,
+        setup_state.is_admin_needed,
+        setup_state.abandoned_at,
+        setup_state.next_change_at,
+        setup_state.account_bucket,
         accounts.account_name,
         accounts.plan_tier,
         accounts.acquisition_source,
