@@ -42,6 +42,20 @@ all_progress as (
 
 ),
 
+messages_sent as (
+
+    select * from {{ ref('int_setup_messages_sent') }}
+
+),
+
+users as (
+
+    select * from {{ ref('stg_raw__users') }}
+
+),
+
+{%- if is_incremental() %}
+
 setup_rules as (
 
     -- The catalog row and path steps of each integration type and path, with the thresholds the
@@ -58,20 +72,6 @@ setup_rules as (
     ) as rules
 
 ),
-
-messages_sent as (
-
-    select * from {{ ref('int_setup_messages_sent') }}
-
-),
-
-users as (
-
-    select * from {{ ref('stg_raw__users') }}
-
-),
-
-{%- if is_incremental() %}
 
 accounts_to_recompute as (
 
