@@ -517,12 +517,13 @@
 
 {% macro setup_rules_fingerprint(alias) %}
     {#- One text key for what int_setup_state's rows take from the seeds (setup_rules_columns of
-        alias) and the thresholds its rules read: a stored row whose key differs is recomputed. -#}
+        alias) and the thresholds its rules read, its own and int_setup_errors_after_progress's
+        (repeated_error_window_hours): a stored row whose key differs is recomputed. -#}
     {%- set parts = [] -%}
     {%- for column in setup_rules_columns() -%}
         {%- do parts.append(alias ~ '.' ~ column) -%}
     {%- endfor -%}
-    {%- for name in ['abandoned_after_days', 'needs_admin_after_hours'] -%}
+    {%- for name in ['abandoned_after_days', 'needs_admin_after_hours', 'repeated_error_window_hours'] -%}
         {%- do parts.append("'" ~ name ~ "=" ~ threshold_seconds(name) ~ "'") -%}
     {%- endfor -%}
     {{ stable_hash(parts) }}
