@@ -346,6 +346,19 @@ def test_history_timestamps_exercise_every_stage(demo_warehouse: Warehouse, rebu
     assert len(before) < demo_warehouse.scalar("select count(*) from account_setup_state")
 
 
+def test_the_mart_copies_every_setup_state_column_but_the_bookkeeping(demo_warehouse: Warehouse) -> None:
+    """account_integration_state lists int_setup_state's columns one by one (so the bookkeeping of
+    the incremental runs stays out of the mart): a column added upstream must be added there too."""
+    def columns(table: str) -> set[str]:
+        return {row["column_name"] for row in demo_warehouse.query(
+            f"select column_name from information_schema.columns where table_schema || '.' || table_name = '{table}'")}
+
+    upstream = columns("main_intermediate.int_setup_state")
+    mart = columns("main.account_integration_state")
+    assert upstream and mart
+    assert upstream - mart == {"computed_as_of", "rules_fingerprint"}
+
+
 def test_history_is_contiguous(demo_warehouse: Warehouse) -> None:
     broken = demo_warehouse.query(
         """
