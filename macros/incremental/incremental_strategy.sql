@@ -29,6 +29,22 @@
 {% endmacro %}
 
 
+{% macro incremental_by_account() %}
+    {#- The config of a model kept incrementally by account (a run rewrites the accounts it
+        recomputes): delete+insert on account_id, or account buckets on Spark
+        (incremental_settings), and a schema change failing the run. Each model names its own
+        pre-hook beside it: a hook string defined in this macro failed dbt's parse
+        ("'reset_when_as_of_moves_back' is undefined"). Use: config(pre_hook=..., **incremental_by_account()). -#}
+    {%- set settings = {
+        'materialized': 'incremental',
+        'unique_key': 'account_id',
+        'on_schema_change': 'fail',
+    } -%}
+    {%- do settings.update(incremental_settings('account_bucket')) -%}
+    {{ return(settings) }}
+{% endmacro %}
+
+
 {% macro overwrites_partitions() %}
     {#- True when this model writes by overwriting whole partitions (see incremental_settings). -#}
     {{ return(config.get('incremental_strategy') == 'insert_overwrite') }}

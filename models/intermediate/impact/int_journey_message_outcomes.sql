@@ -14,15 +14,7 @@
     (late and newly visible events), a visible message not stored yet, or a stored message not
     settled. When as_of moves backwards the pre-hook empties the table first.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='account_id',
-        on_schema_change='fail',
-        pre_hook="{{ reset_when_as_of_moves_back() }}",
-        **incremental_settings('account_bucket'),
-    )
-}}
+{{ config(pre_hook="{{ reset_when_as_of_moves_back() }}", **incremental_by_account()) }}
 
 {%- set as_of = as_of_literal() -%}
 {%- set event_order = ['events.occurred_at', 'events.step_sort_order', 'events.event_id'] -%}

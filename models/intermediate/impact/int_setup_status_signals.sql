@@ -13,15 +13,7 @@
     events received since its watermark or staged late, or made visible by as_of moving. When
     as_of moves backwards the pre-hook empties the table first.
 -#}
-{{
-    config(
-        materialized='incremental',
-        unique_key='account_id',
-        on_schema_change='fail',
-        pre_hook="{{ reset_when_as_of_moves_back() }}",
-        **incremental_settings('account_bucket'),
-    )
-}}
+{{ config(pre_hook="{{ reset_when_as_of_moves_back() }}", **incremental_by_account()) }}
 
 {%- set as_of = as_of_literal() -%}
 {%- set statuses = ['connected', 'pending', 'error', 'other'] -%}

@@ -18,12 +18,9 @@
 -#}
 {{
     config(
-        materialized='incremental',
-        unique_key='account_id',
-        on_schema_change='fail',
         schema='intermediate',
         pre_hook="{{ reset_when_as_of_moves_back() }}",
-        **incremental_settings('account_bucket'),
+        **incremental_by_account(),
     )
 }}
 

@@ -15,11 +15,8 @@
 -#}
 {{
     config(
-        materialized='incremental',
-        unique_key='account_id',
-        on_schema_change='fail',
         pre_hook="{{ delete_rows_without_source(ref('int_setup_state'), ref('stg_raw__accounts')) }}",
-        **incremental_settings('account_bucket'),
+        **incremental_by_account(),
     )
 }}
 
