@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -180,3 +181,31 @@ def test_the_readme_diagram_names_every_model_and_no_other(manifest: dict) -> No
     assert sorted(models - words) == []
     layered = {word for word in words if re.match(r"(base|stg|int)_", word)}
     assert sorted(layered - models) == []
+
+
+@pytest.mark.parametrize(
+    ("arguments", "expected"),
+    [
+        # A string where a list is meant would silently test its letters; each stops the parse.
+        ("unique_and_not_null:\n          arguments:\n            unique: account_id",
+         "unique_and_not_null needs `unique:` to be a list of column names (got account_id), e.g."),
+        ("unique_combination:\n          arguments:\n            columns: [account_id]",
+         "unique_combination needs `columns:` to be a list of at least 2 column names (got ['account_id'])"),
+        ("not_null_columns:\n          arguments:\n            columns: []",
+         "not_null_columns needs `columns:` to be a list of column names (got [])"),
+    ],
+)
+def test_a_generic_test_with_a_bad_argument_stops_the_parse_with_a_sentence(
+        arguments: str, expected: str, tmp_path: Path) -> None:
+    from dbt.cli.main import dbtRunner
+
+    project = tmp_path / "project"
+    shutil.copytree(PROJECT_DIR, project, ignore=shutil.ignore_patterns(
+        ".venv", ".git", "warehouse", "target", "logs", "__pycache__", "*.duckdb*"))
+    (project / "models" / "zz_bad_argument.sql").write_text("select 'a1' as account_id\n")
+    (project / "models" / "zz_bad_argument.yml").write_text(
+        "version: 2\nmodels:\n  - name: zz_bad_argument\n    data_tests:\n      - " + arguments + "\n")
+    result = dbtRunner().invoke(["parse", "--project-dir", str(project), "--profiles-dir", str(project),
+                                 "--target-path", str(tmp_path / "target")])
+    assert not result.success
+    assert expected in str(result.exception)
