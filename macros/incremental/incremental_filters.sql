@@ -320,14 +320,40 @@
 {% endmacro %}
 
 
+{% macro batch_leaves_out_single_arrivals() %}
+    {#-
+        True when this run's ranked batch (stg_raw__setup_events_ranked) leaves out the valid rows
+        whose event_id arrived once: a --full-refresh run that rebuilds both the batch and the
+        staged events (stg_raw__setup_events). The batch then holds the rejected rows and every copy
+        of the event_ids that arrived more than once, and the staged events read the other valid
+        rows from base_raw__setup_events: a full build no longer writes every raw row twice (once
+        in the batch, once staged), and string columns are the slow part of a table write.
+        Every model that reads the batch calls this, so all agree within a run. False on an
+        incremental run (the next batches hold every row of their window), a first build without
+        --full-refresh (the batch is then complete), while not executing, and in a unit test (its
+        graph has no nodes; a unit test overrides this macro to test the other case).
+    -#}
+    {%- if not execute or not flags.FULL_REFRESH or graph.nodes is not defined -%}
+        {{ return(false) }}
+    {%- endif -%}
+    {%- set rebuilt = graph.nodes.values() | selectattr('resource_type', 'equalto', 'model')
+        | selectattr('name', 'in', ['stg_raw__setup_events_ranked', 'stg_raw__setup_events'])
+        | selectattr('unique_id', 'in', selected_resources) | list -%}
+    {{ return(rebuilt | length == 2) }}
+{% endmacro %}
+
+
 {% macro require_complete_batch(batch_relation) %}
     {#- A full build of a model that reads the ranked batch needs a batch that holds every raw row:
         the batch keeps only the last run's rows after an incremental run, and rebuilding the
         staged events, the duplicates or the quarantine from it alone would drop history. Compares
         the batch's row count with raw.setup_events (found in the graph, so the model does not read
         the source) and stops the run with what to do. Nothing on an incremental run, an `--empty`
-        build, or while a unit test compiles (`this` is none there: the inputs are fixtures). -#}
-    {%- if execute and this is not none and not is_incremental() and not invocation_args_dict.get('empty') -%}
+        build, while a unit test compiles (`this` is none there: the inputs are fixtures), or when
+        the batch was rebuilt in this --full-refresh run without its single arrivals
+        (batch_leaves_out_single_arrivals: it covers all of raw, but holds fewer rows). -#}
+    {%- if execute and this is not none and not is_incremental() and not invocation_args_dict.get('empty')
+        and not batch_leaves_out_single_arrivals() -%}
         {%- set raw_node = graph.sources.values() | selectattr('source_name', 'equalto', 'raw')
             | selectattr('name', 'equalto', 'setup_events') | first -%}
         {#- Only when both tables exist: `dbt compile` or sqlfluff on a new warehouse has nothing to compare. -#}

@@ -3,7 +3,10 @@
     excluded, properties parsed into typed columns. Reads the run's ranked batch
     (stg_raw__setup_events_ranked: the raw rows of the lookback window, normalised once, arrival 1
     = earliest copy in the batch) and inserts only event_ids not already staged with an earlier
-    (or equal) arrival, so re-deliveries never double count.
+    (or equal) arrival, so re-deliveries never double count. On a --full-refresh run the batch
+    leaves out the valid rows whose event_id arrived once (batch_leaves_out_single_arrivals), and
+    they are read from base_raw__setup_events here: every valid row whose event_id has no valid
+    row in the batch.
 -#}
 {{
     config(
@@ -19,12 +22,32 @@
 {#- Built after stg_raw__setup_events_late_loads (a scheduling dependency: no column is read),
     which compares the batch with this table as it stands before the run. -#}
 -- depends_on: {{ ref('stg_raw__setup_events_late_loads') }}
+{#- Read on a --full-refresh run only (below); dbt parses with that branch off. -#}
+-- depends_on: {{ ref('base_raw__setup_events') }}
 
 with
 
 ranked_batch as (
 
     select * from {{ ref('stg_raw__setup_events_ranked') }}
+    {%- if batch_leaves_out_single_arrivals() %}
+    union all
+    -- The single arrivals the batch left out: each is arrival 1 of its event_id.
+    select
+        base.*,
+        1 as arrival_number,
+        base.received_at as first_received_at
+    from {{ ref('base_raw__setup_events') }} as base
+    where
+        base.reject_reason is null
+        and not exists (
+            select 1
+            from {{ ref('stg_raw__setup_events_ranked') }} as batch
+            where
+                batch.event_id = base.event_id
+                and batch.reject_reason is null
+        )
+    {%- endif %}
 
 ),
 
