@@ -53,3 +53,12 @@
         end
     {%- endif -%}
 {% endmacro %}
+
+
+{% macro sum_of_counts(expression) %}
+    {#- The sum of a count (a bigint column) as a bigint on every engine: a plain sum is a 128-bit
+        HUGEINT on DuckDB and a numeric on PostgreSQL, types that pandas and reverse-ETL tools may
+        not take. Counts themselves are written `count(case when ... then 1 end)`, a bigint
+        everywhere (`sum(case when ... then 1 else 0 end)` is a HUGEINT on DuckDB). -#}
+    {{ return('cast(sum(' ~ expression ~ ') as ' ~ dbt.type_bigint() ~ ')') }}
+{% endmacro %}

@@ -52,7 +52,7 @@ errors_after_progress_per_setup as (
     select
         account_id,
         integration_type,
-        sum(errors_after_progress_count) as errors_after_progress_count,
+        {{ sum_of_counts('errors_after_progress_count') }} as errors_after_progress_count,
         min(first_error_number) - 1 as last_error_number_before_progress
     from errors_after_progress
     group by account_id, integration_type

@@ -194,9 +194,9 @@ intent_islands as (
                     then occurred_at
             end
         ) as intent_since,
-        sum(
+        count(
             case
-                when occurred_at >= {{ threshold_before('high_intent_lookback_days', as_of) }} then 1 else 0
+                when occurred_at >= {{ threshold_before('high_intent_lookback_days', as_of) }} then 1
             end
         ) as views_in_lookback_count
     from intent_views

@@ -81,7 +81,7 @@ messages_per_setup as (
     select
         account_id,
         integration_type,
-        sum(messages_sent) as messages_sent
+        {{ sum_of_counts('messages_sent') }} as messages_sent
     from messages_per_step
     group by account_id, integration_type
 

@@ -105,7 +105,7 @@ state_at_send as (
         sends_bounded.message_id,
         max(events.step_number) as reached_step_number_at_send,
         max(case when events.is_completion_step then 1 else 0 end) = 1 as is_completed_at_send,
-        sum(case when events.is_error then 1 else 0 end) as errors_before_send,
+        count(case when events.is_error then 1 end) as errors_before_send,
         {{ arg_max_by('events.error_code', event_order, 'events.is_error') }} as last_error_code_at_send,
         max(events.occurred_at) as last_event_before_send_at
     from sends_bounded
@@ -173,7 +173,7 @@ followed as (
         max(case when credited_events.is_progress then credited_events.step_number end) as progressed_to_step_number,
         min(case when credited_events.is_progress then credited_events.occurred_at end) as first_progress_at,
         min(case when credited_events.is_completion_step then credited_events.occurred_at end) as completed_after_send_at,
-        sum(case when credited_events.is_error then 1 else 0 end) as errors_after_send,
+        count(case when credited_events.is_error then 1 end) as errors_after_send,
         min(case when credited_events.event_name in {{ success_events }} then credited_events.occurred_at end)
             as first_test_or_success_at,
         min(case when credited_events.event_name = 'support_ticket_opened' then credited_events.occurred_at end)

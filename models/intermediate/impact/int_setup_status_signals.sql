@@ -178,15 +178,14 @@ per_setup_signals as (
         setup_id,
         max(account_id) as account_id,
         max(integration_type) as integration_type,
-        sum(case when event_name = 'integration_setup_completed' then 1 else 0 end) as ui_flow_completions,
-        sum(case when event_name = 'integration_reconnect_attempted' then 1 else 0 end) as reconnect_attempts,
-        sum(case
-            when event_name = 'integration_reconnect_attempted' and completed_at <= occurred_at then 1 else 0
+        count(case when event_name = 'integration_setup_completed' then 1 end) as ui_flow_completions,
+        count(case when event_name = 'integration_reconnect_attempted' then 1 end) as reconnect_attempts,
+        count(case
+            when event_name = 'integration_reconnect_attempted' and completed_at <= occurred_at then 1
         end) as reconnects_after_completion,
-        sum(case
+        count(case
             when event_name = 'integration_reconnect_attempted' and coalesce(completed_at > occurred_at, true)
                 then 1
-            else 0
         end) as reconnects_while_pending
     from signal_events
     group by setup_id
@@ -199,15 +198,15 @@ per_setup_views as (
         setup_id,
         count(*) as status_views,
         {%- for status in statuses %}
-        sum(case when viewed_status = '{{ status }}' then 1 else 0 end) as status_views_{{ status }},
+        count(case when viewed_status = '{{ status }}' then 1 end) as status_views_{{ status }},
         {%- for followup in followups %}
-        sum(case when viewed_status = '{{ status }}' and is_followed_by_{{ followup }} then 1 else 0 end)
+        count(case when viewed_status = '{{ status }}' and is_followed_by_{{ followup }} then 1 end)
             as {{ status }}_views_followed_by_{{ followup }},
         {%- endfor %}
         {%- endfor %}
-        sum(case when is_followed_by_reconnect then 1 else 0 end) as views_followed_by_reconnect,
-        sum(case when is_followed_by_support_ticket then 1 else 0 end) as views_followed_by_support_ticket,
-        sum(case when is_followed_by_reconnect or is_followed_by_support_ticket then 1 else 0 end)
+        count(case when is_followed_by_reconnect then 1 end) as views_followed_by_reconnect,
+        count(case when is_followed_by_support_ticket then 1 end) as views_followed_by_support_ticket,
+        count(case when is_followed_by_reconnect or is_followed_by_support_ticket then 1 end)
             as views_followed_by_reconnect_or_ticket
     from views_followed
     group by setup_id

@@ -35,7 +35,7 @@ candidates as (
 
     select
         journey_candidates.*,
-        sum(case when journey_step = 'repeated_failure_troubleshooting' then 1 else 0 end)
+        count(case when journey_step = 'repeated_failure_troubleshooting' then 1 end)
             over (partition by account_id, integration_type)
             as setup_troubleshooting_count
     from {{ ref('int_journey_candidates') }} as journey_candidates

@@ -56,7 +56,7 @@ per_code as (
         min(error_number) as first_error_number,
         max(error_number) as last_error_number,
         {{ arg_max_by('user_id', ['occurred_at', 'event_id'], 'user_id is not null') }} as last_error_user_id,
-        sum(case when is_repeat then 1 else 0 end) as repeat_count,
+        count(case when is_repeat then 1 end) as repeat_count,
         -- When the rule first became true for this code: the later error of the first pair.
         min(case when is_repeat then occurred_at end) as repeated_at,
         max(case when is_repeat then occurred_at end) as last_repeated_at

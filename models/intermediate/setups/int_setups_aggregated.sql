@@ -87,25 +87,25 @@ counted as (
         min(occurred_at) as first_event_at,
         max(occurred_at) as last_event_at,
         max(received_at) as max_received_at,
-        sum(case when is_error then 1 else 0 end) as error_count,
+        count(case when is_error then 1 end) as error_count,
         min(case when is_error then occurred_at end) as first_error_at,
         max(case when is_error then occurred_at end) as last_error_at,
         {%- for name in boundary_names %}
         {{ boundaries[name][0] }}(case when {{ boundaries[name][1] }} then occurred_at end) as {{ name }},
         {%- endfor %}
-        sum(case when event_name = 'integration_started' then 1 else 0 end) as start_count,
-        sum(case when event_name = 'integration_reconnect_attempted' then 1 else 0 end) as reconnect_attempt_count,
+        count(case when event_name = 'integration_started' then 1 end) as start_count,
+        count(case when event_name = 'integration_reconnect_attempted' then 1 end) as reconnect_attempt_count,
         max(case when event_name = 'integration_reconnect_attempted' then occurred_at end) as last_reconnect_at,
-        sum(case when event_name = 'setup_docs_viewed' then 1 else 0 end) as docs_view_count,
+        count(case when event_name = 'setup_docs_viewed' then 1 end) as docs_view_count,
         max(case when event_name = 'setup_docs_viewed' then occurred_at end) as last_docs_viewed_at,
-        sum(case when event_name = 'pricing_viewed' then 1 else 0 end) as pricing_view_count,
+        count(case when event_name = 'pricing_viewed' then 1 end) as pricing_view_count,
         max(case when event_name in ('setup_docs_viewed', 'pricing_viewed') then occurred_at end)
             as last_docs_or_pricing_viewed_at,
         min(case when event_name = 'workflow_launched' then occurred_at end) as first_workflow_launched_at,
-        sum(case when event_name = 'support_ticket_opened' then 1 else 0 end) as support_ticket_count,
-        sum(case when event_name = 'integration_status_viewed' then 1 else 0 end) as status_view_count,
-        sum(case when event_name = 'integration_setup_completed' then 1 else 0 end) as setup_flow_completed_count,
-        sum(case when has_malformed_properties then 1 else 0 end) as malformed_properties_count
+        count(case when event_name = 'support_ticket_opened' then 1 end) as support_ticket_count,
+        count(case when event_name = 'integration_status_viewed' then 1 end) as status_view_count,
+        count(case when event_name = 'integration_setup_completed' then 1 end) as setup_flow_completed_count,
+        count(case when has_malformed_properties then 1 end) as malformed_properties_count
     from {{ visible_events }} as visible_events
     group by account_id, integration_type
 

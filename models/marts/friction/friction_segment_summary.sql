@@ -23,7 +23,7 @@ aggregated as (
         min(owner) as owner,
         count(distinct account_id) as accounts_in_segment,
         count(*) as setups_in_segment,
-        sum(case when hours_in_segment < 24 then 1 else 0 end) as setups_entered_last_24_hours,
+        count(case when hours_in_segment < 24 then 1 end) as setups_entered_last_24_hours,
         {{ avg_rounded('hours_in_segment', 1) }} as avg_hours_in_segment,
         max(hours_in_segment) as max_hours_in_segment,
         min(entered_at) as first_entered_at,

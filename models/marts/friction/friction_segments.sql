@@ -103,7 +103,7 @@ errors_after_progress_per_setup as (
     select
         account_id,
         integration_type,
-        sum(errors_after_progress_count) as errors_after_progress_count
+        {{ sum_of_counts('errors_after_progress_count') }} as errors_after_progress_count
     from errors_after_progress
     group by account_id, integration_type
 

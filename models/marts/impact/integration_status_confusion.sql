@@ -66,25 +66,25 @@ aggregated as (
         setup_path,
         cohort_week,
         count(*) as setups_started,
-        sum(case when is_completed then 1 else 0 end) as setups_completed,
-        sum(case when ui_flow_completions > 0 then 1 else 0 end) as setups_ui_flow_completed,
-        sum(case when ui_flow_completions > 0 and not is_completed then 1 else 0 end)
+        count(case when is_completed then 1 end) as setups_completed,
+        count(case when ui_flow_completions > 0 then 1 end) as setups_ui_flow_completed,
+        count(case when ui_flow_completions > 0 and not is_completed then 1 end)
             as setups_ui_flow_completed_not_usable,
-        sum(reconnect_attempts) as reconnect_attempts,
-        sum(reconnects_after_completion) as reconnects_after_completion,
-        sum(reconnects_while_pending) as reconnects_while_pending,
-        sum(case when reconnects_after_completion > 0 then 1 else 0 end) as setups_reconnected_after_completion,
-        sum(case when reconnects_while_pending > 0 then 1 else 0 end) as setups_reconnected_while_pending,
-        sum(status_views) as status_views,
+        {{ sum_of_counts('reconnect_attempts') }} as reconnect_attempts,
+        {{ sum_of_counts('reconnects_after_completion') }} as reconnects_after_completion,
+        {{ sum_of_counts('reconnects_while_pending') }} as reconnects_while_pending,
+        count(case when reconnects_after_completion > 0 then 1 end) as setups_reconnected_after_completion,
+        count(case when reconnects_while_pending > 0 then 1 end) as setups_reconnected_while_pending,
+        {{ sum_of_counts('status_views') }} as status_views,
         {%- for status in statuses %}
-        sum(status_views_{{ status }}) as status_views_{{ status }},
+        {{ sum_of_counts('status_views_' ~ status) }} as status_views_{{ status }},
         {%- for followup in followups %}
-        sum({{ status }}_views_followed_by_{{ followup }}) as {{ status }}_views_followed_by_{{ followup }},
+        {{ sum_of_counts(status ~ '_views_followed_by_' ~ followup) }} as {{ status }}_views_followed_by_{{ followup }},
         {%- endfor %}
         {%- endfor %}
-        sum(views_followed_by_reconnect) as status_views_followed_by_reconnect,
-        sum(views_followed_by_support_ticket) as status_views_followed_by_support_ticket,
-        sum(views_followed_by_reconnect_or_ticket) as status_views_followed_by_reconnect_or_ticket
+        {{ sum_of_counts('views_followed_by_reconnect') }} as status_views_followed_by_reconnect,
+        {{ sum_of_counts('views_followed_by_support_ticket') }} as status_views_followed_by_support_ticket,
+        {{ sum_of_counts('views_followed_by_reconnect_or_ticket') }} as status_views_followed_by_reconnect_or_ticket
     from per_setup
     group by integration_type, category, setup_path, cohort_week
 

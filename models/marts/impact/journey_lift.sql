@@ -84,12 +84,12 @@ grouped as (
         integration_type,
         coalesce(plan_tier, 'unknown') as plan_tier,
         {%- for group in ['treatment', 'holdout'] %}
-        sum(case when experiment_group = '{{ group }}' then 1 else 0 end) as {{ group }}_setups,
-        sum(case when experiment_group = '{{ group }}' and is_completed_within_window then 1 else 0 end)
+        count(case when experiment_group = '{{ group }}' then 1 end) as {{ group }}_setups,
+        count(case when experiment_group = '{{ group }}' and is_completed_within_window then 1 end)
             as {{ group }}_completed,
-        sum(case when experiment_group = '{{ group }}' and is_account_activated then 1 else 0 end)
+        count(case when experiment_group = '{{ group }}' and is_account_activated then 1 end)
             as {{ group }}_activated,
-        sum(case when experiment_group = '{{ group }}' and messages_sent > 0 then 1 else 0 end)
+        count(case when experiment_group = '{{ group }}' and messages_sent > 0 then 1 end)
             as {{ group }}_setups_messaged,
         {{ percentile("case when experiment_group = '" ~ group ~ "' then minutes_to_complete_within_window end", 0.5) }}
             as {{ group }}_median_minutes_to_connect,

@@ -38,9 +38,9 @@ setup_totals as (
     select
         account_id,
         count(*) as integrations_started,
-        sum(case when is_completed then 1 else 0 end) as integrations_completed,
-        sum(case when status = 'blocked' then 1 else 0 end) as integrations_blocked,
-        sum(case when status = 'abandoned' then 1 else 0 end) as integrations_abandoned,
+        count(case when is_completed then 1 end) as integrations_completed,
+        count(case when status = 'blocked' then 1 end) as integrations_blocked,
+        count(case when status = 'abandoned' then 1 end) as integrations_abandoned,
         min(started_at) as first_started_at,
         min(completed_at) as first_completed_at,
         max(last_event_at) as last_setup_event_at
@@ -54,8 +54,8 @@ admins as (
     select
         account_id,
         count(*) as user_count,
-        sum(case when is_admin then 1 else 0 end) as admin_count,
-        sum(case when is_admin and not is_email_opt_out then 1 else 0 end) as reachable_admin_count
+        count(case when is_admin then 1 end) as admin_count,
+        count(case when is_admin and not is_email_opt_out then 1 end) as reachable_admin_count
     from users
     group by account_id
 

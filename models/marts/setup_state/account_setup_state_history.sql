@@ -56,8 +56,8 @@ changes as (
     select
         account_id,
         changed_at,
-        sum(started_delta) as started_delta,
-        sum(completed_delta) as completed_delta
+        {{ sum_of_counts('started_delta') }} as started_delta,
+        {{ sum_of_counts('completed_delta') }} as completed_delta
     from change_points
     group by account_id, changed_at
 
@@ -72,16 +72,16 @@ running as (
             partition by account_id
             order by changed_at nulls first
         ) as valid_to,
-        sum(started_delta) over (
+        cast(sum(started_delta) over (
             partition by account_id
             order by changed_at nulls first
             rows between unbounded preceding and current row
-        ) as integrations_started,
-        sum(completed_delta) over (
+        ) as {{ dbt.type_bigint() }}) as integrations_started,
+        cast(sum(completed_delta) over (
             partition by account_id
             order by changed_at nulls first
             rows between unbounded preceding and current row
-        ) as integrations_completed
+        ) as {{ dbt.type_bigint() }}) as integrations_completed
     from changes
 
 ),
