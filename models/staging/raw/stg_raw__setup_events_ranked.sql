@@ -93,9 +93,7 @@ unrepeated_rows as (
             and batch.reject_reason is null
     where
         repeated_event_ids.event_id is null
-        {%- if leaves_out_single_arrivals %}
-        and batch.reject_reason is not null
-        {%- endif %}
+        and {{ 'batch.reject_reason is not null' if leaves_out_single_arrivals else 'true' }}
 
 ),
 
