@@ -24,9 +24,9 @@ from_curve as (
 
     select
         integration_type,
-        cast(sum(setups_completed + setups_censored) as {{ dbt.type_bigint() }}) as setups_started,
-        cast(sum(setups_completed) as {{ dbt.type_bigint() }}) as setups_completed,
-        cast(sum(setups_censored) as {{ dbt.type_bigint() }}) as setups_censored,
+        {{ sum_of_counts('setups_completed + setups_censored') }} as setups_started,
+        {{ sum_of_counts('setups_completed') }} as setups_completed,
+        {{ sum_of_counts('setups_censored') }} as setups_censored,
         {#- read at survival level 1 - p, written out (1 - 0.9 is not 0.1 in floats) -#}
         {%- for percentile, survival_level in [(50, '0.5'), (75, '0.25'), (90, '0.1')] %}
         min(case when survival_probability <= {{ survival_level }} then minutes_since_start end)
