@@ -384,6 +384,36 @@
 {% endmacro %}
 
 
+{% macro require_batch_with_single_arrivals(batch_relation) %}
+    {#- An incremental run of the staged events needs a batch that holds every valid row of its
+        window. A --full-refresh batch leaves out the rows whose event_id arrived once (its own run
+        stages them from base_raw__setup_events) and is marked is_compact_batch until the next run
+        replaces it; staging from it alone, e.g. after that run failed before the staged events,
+        would miss those rows for good, since later batches start from the newest staged row. Stops
+        the run with what to do. Nothing on a full build, while a unit test compiles (`this` is
+        none), or when the batch does not exist yet. -#}
+    {%- if execute and this is not none and is_incremental() -%}
+        {%- set batch_exists = adapter.get_relation(
+            database=batch_relation.database, schema=batch_relation.schema, identifier=batch_relation.identifier
+        ) -%}
+        {%- if batch_exists is none -%}
+            {{ return('') }}
+        {%- endif -%}
+        {%- set compact_rows = run_query('select count(*) from ' ~ batch_relation ~ ' where is_compact_batch')
+            .columns[0].values()[0] | int -%}
+        {%- if compact_rows > 0 -%}
+            {{ exceptions.raise_compiler_error(
+                this.identifier ~ " is being staged incrementally from " ~ batch_relation.identifier ~ ", which holds "
+                ~ "the batch of a --full-refresh run: it leaves out the valid rows whose event_id arrived once "
+                ~ "(that run staged them itself, if it got that far), so staging from it alone could miss them. "
+                ~ "Build the batch in the same run: add it to the selection, e.g. `dbt build --select "
+                ~ batch_relation.identifier ~ "+`."
+            ) }}
+        {%- endif -%}
+    {%- endif -%}
+{% endmacro %}
+
+
 {% macro message_accounts_to_recompute(sends_relation, events_relation, as_of, late_loads_relation) %}
     {#-
         The accounts (account buckets where the model overwrites partitions) whose messages

@@ -18,6 +18,7 @@
 }}
 
 {{ require_complete_batch(ref('stg_raw__setup_events_ranked')) }}
+{{ require_batch_with_single_arrivals(ref('stg_raw__setup_events_ranked')) }}
 
 {#- Built after stg_raw__setup_events_late_loads (a scheduling dependency: no column is read),
     which compares the batch with this table as it stands before the run. -#}
@@ -36,7 +37,8 @@ ranked_batch as (
     select
         base.*,
         1 as arrival_number,
-        base.received_at as first_received_at
+        base.received_at as first_received_at,
+        true as is_compact_batch
     from {{ ref('base_raw__setup_events') }} as base
     where
         base.reject_reason is null
