@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO_AS_OF, PARITY_MARTS, Warehouse
+from conftest import DEMO_AS_OF, PARITY_MARTS, Warehouse, environment
 from setup_journeys.dbt_runner import run_dbt
 from setup_journeys.raw_schema import RAW_TABLES
 
@@ -124,17 +124,9 @@ def _same(left, right) -> bool:
 @pytest.fixture(scope="module")
 def postgres_build(postgres: dict[str, str], demo_warehouse: Warehouse, tmp_path_factory) -> dict[str, str]:
     _copy_raw(demo_warehouse, postgres)
-    saved = {key: os.environ.get(key) for key in postgres}
-    os.environ.update(postgres)
     target_path = tmp_path_factory.mktemp("pg_target")
-    try:
+    with environment(postgres):
         run_dbt(["build", "--target-path", str(target_path)], target="postgres", as_of=DEMO_AS_OF)
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     # The nightly job reads the marts at the relations this build's manifest records.
     return {**postgres, "DBT_TARGET_PATH": str(target_path)}
 
@@ -180,9 +172,7 @@ def test_nightly_checks_and_publishes_from_postgres(postgres_build: dict[str, st
 
     from setup_journeys.nightly import PostgresReader, run_nightly
 
-    saved = {key: os.environ.get(key) for key in postgres_build}
-    os.environ.update(postgres_build)
-    try:
+    with environment(postgres_build):
         result = run_nightly(
             as_of=DEMO_AS_OF,
             target="postgres",
@@ -191,12 +181,6 @@ def test_nightly_checks_and_publishes_from_postgres(postgres_build: dict[str, st
             reader=PostgresReader(),
             console=Console(file=open(os.devnull, "w")),
         )
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     duck_keys = {row["sync_key"] for row in demo_warehouse.query("select sync_key from main.export_journey_due")}
     published = pq.read_table(result.publish.current_dir / "export.parquet").column("sync_key").to_pylist()
     assert result.checks.success
@@ -224,16 +208,8 @@ def test_rounding_is_identical_on_both_engines_even_at_ties(postgres: dict[str, 
     import duckdb
     import psycopg2
 
-    saved = {key: os.environ.get(key) for key in postgres}
-    os.environ.update(postgres)
-    try:
+    with environment(postgres):
         pg_sql = _compiled(ROUNDING_SQL, "postgres", tmp_path / "pg")
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
     duck_sql = _compiled(ROUNDING_SQL, None, tmp_path / "duck")
     with psycopg2.connect(host=postgres["PGHOST"], port=int(postgres["PGPORT"]), user="postgres",
                           dbname=postgres["PGDATABASE"]) as con:

@@ -29,7 +29,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from conftest import DEMO_AS_OF, PARITY_MARTS, Warehouse
+from conftest import DEMO_AS_OF, PARITY_MARTS, Warehouse, environment
 from setup_journeys.dbt_runner import run_dbt
 
 pytestmark = pytest.mark.spark
@@ -118,22 +118,15 @@ def _partition_files(table_dir: Path) -> dict[str, set[str]]:
 def spark_warehouse(tmp_path_factory) -> Iterator[Path]:
     """A fresh Spark warehouse for this module; Spark must start (no skip)."""
     folder = tmp_path_factory.mktemp("spark") / "warehouse"
-    saved = os.environ.get("SPARK_WAREHOUSE_DIR")
-    os.environ["SPARK_WAREHOUSE_DIR"] = str(folder)
     from setup_journeys.spark_raw import spark_session
 
-    session = spark_session()  # raises SparkUnavailable with the reason: the tests fail
-    assert Path(session.conf.get("spark.sql.warehouse.dir").removeprefix("file:")) == folder, (
-        "a Spark session with another warehouse was already running in this process"
-    )
-    assert session.conf.get("spark.sql.session.timeZone") == "UTC"
-    try:
+    with environment({"SPARK_WAREHOUSE_DIR": str(folder)}):
+        session = spark_session()  # raises SparkUnavailable with the reason: the tests fail
+        assert Path(session.conf.get("spark.sql.warehouse.dir").removeprefix("file:")) == folder, (
+            "a Spark session with another warehouse was already running in this process"
+        )
+        assert session.conf.get("spark.sql.session.timeZone") == "UTC"
         yield folder
-    finally:
-        if saved is None:
-            os.environ.pop("SPARK_WAREHOUSE_DIR", None)
-        else:
-            os.environ["SPARK_WAREHOUSE_DIR"] = saved
 
 
 @pytest.fixture(scope="module")
