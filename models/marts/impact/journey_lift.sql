@@ -26,7 +26,6 @@ expanded as (
     select
         'journey_step x integration_type x plan_tier' as breakdown,
         setups.journey_step,
-        setups.setup_id,
         setups.account_id,
         setups.integration_type,
         setups.plan_tier,
@@ -43,7 +42,6 @@ expanded as (
     select
         'journey_step' as breakdown,
         setups.journey_step,
-        setups.setup_id,
         setups.account_id,
         'all' as integration_type,
         'all' as plan_tier,
@@ -60,7 +58,6 @@ expanded as (
     select
         'journey_step x integration_type' as breakdown,
         setups.journey_step,
-        setups.setup_id,
         setups.account_id,
         setups.integration_type,
         'all' as plan_tier,
