@@ -7,10 +7,13 @@
     query joins several relations.
 -#}
 
-{% macro arrival_number(relation='') %}
+{% macro arrival_number(relation='', rejected_apart=false) %}
+    {#- rejected_apart: the rows include rejected copies, numbered apart from the valid ones (the
+        caller ignores their numbers), so a valid copy's number counts valid copies only. -#}
     {%- set prefix = relation ~ '.' if relation else '' -%}
+    {%- set partition = prefix ~ 'event_id' ~ (', ' ~ prefix ~ 'reject_reason is null' if rejected_apart else '') -%}
     {{- return(
-        'row_number() over (partition by ' ~ prefix ~ 'event_id order by ' ~ prefix ~ 'received_at, '
+        'row_number() over (partition by ' ~ partition ~ ' order by ' ~ prefix ~ 'received_at, '
         ~ prefix ~ 'occurred_at, ' ~ prefix ~ 'event_name, ' ~ prefix ~ 'raw_properties)'
     ) -}}
 {% endmacro %}
