@@ -357,9 +357,7 @@
         {%- set raw_node = graph.sources.values() | selectattr('source_name', 'equalto', 'raw')
             | selectattr('name', 'equalto', 'setup_events') | first -%}
         {#- Only when both tables exist: `dbt compile` or sqlfluff on a new warehouse has nothing to compare. -#}
-        {%- set batch_exists = adapter.get_relation(
-            database=batch_relation.database, schema=batch_relation.schema, identifier=batch_relation.identifier
-        ) -%}
+        {%- set batch_exists = load_relation(batch_relation) -%}
         {%- set raw_exists = adapter.get_relation(
             database=raw_node.database, schema=raw_node.schema, identifier=raw_node.identifier
         ) -%}
@@ -393,10 +391,7 @@
         the run with what to do. Nothing on a full build, while a unit test compiles (`this` is
         none), or when the batch does not exist yet. -#}
     {%- if execute and this is not none and is_incremental() -%}
-        {%- set batch_exists = adapter.get_relation(
-            database=batch_relation.database, schema=batch_relation.schema, identifier=batch_relation.identifier
-        ) -%}
-        {%- if batch_exists is none -%}
+        {%- if load_relation(batch_relation) is none -%}
             {{ return('') }}
         {%- endif -%}
         {%- set compact_rows = run_query('select count(*) from ' ~ batch_relation ~ ' where is_compact_batch')

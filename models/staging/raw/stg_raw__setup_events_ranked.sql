@@ -70,11 +70,16 @@ repeated_event_ids as (
 
 {%- if leaves_out_single_arrivals %}
 
-kept_rows as (
+ranked_rows as (
 
     -- A full refresh keeps the rejected rows and every copy of the repeated ids only: one more
-    -- scan of the batch finds both (10M events: 8 s -> 5 s against a scan for each).
-    select batch.*
+    -- scan of the batch finds both (10M events: 8 s -> 5 s against a scan for each), and the only
+    -- sort numbers the valid copies among themselves (the window runs after the where).
+    select
+        batch.*,
+        case when batch.reject_reason is null then {{ arrival_number('batch', rejected_apart=true) }} end
+            as arrival_number,
+        coalesce(repeated_event_ids.first_received_at, batch.received_at) as first_received_at
     from batch
     left join repeated_event_ids
         on
@@ -83,24 +88,6 @@ kept_rows as (
     where
         batch.reject_reason is not null
         or repeated_event_ids.event_id is not null
-
-),
-
-ranked_rows as (
-
-    -- The only sort: the kept rows, the valid copies numbered among themselves.
-    select
-        kept_rows.*,
-        case when kept_rows.reject_reason is null then {{ arrival_number('kept_rows', rejected_apart=true) }} end
-            as arrival_number,
-        case
-            when kept_rows.reject_reason is null
-                then min(kept_rows.received_at) over (
-                    partition by kept_rows.event_id, kept_rows.reject_reason is null
-                )
-            else kept_rows.received_at
-        end as first_received_at
-    from kept_rows
 
 ),
 
