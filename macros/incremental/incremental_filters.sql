@@ -113,8 +113,8 @@
         staged before them) are found in stg_raw__setup_events_late_loads instead, by
         accounts_to_recompute_sql; where that log is not kept (late_loads_are_logged: Spark), the
         watermark here is moved back by incremental_lookback_hours, as the staging window is.
-        When as_of moves backwards (rebuilding the past) the pre-hook `reset_when_as_of_moves_back`
-        empties the table as well, so the watermark is null and every account is recomputed; the
+        When as_of moves backwards (rebuilding the past) the pre-hook
+        `reset_when_as_of_moves_back_or_rules_change` empties the table as well, so the watermark is null and every account is recomputed; the
         last condition keeps the rule right even if the hook is removed (then stale rows of accounts
         with no visible event at the new as_of would survive: the hook is what removes them).
         previous_run_alias has the aggregate's max(max_received_at) and max(computed_as_of).
@@ -238,33 +238,56 @@
 {% endmacro %}
 
 
-{% macro reset_when_as_of_moves_back(as_of_column='computed_as_of') %}
+{% macro reset_when_as_of_moves_back_or_rules_change(as_of_column='computed_as_of', rules_vars=[]) %}
     {#-
-        Pre-hook of the incremental models keyed by account (int_setups_aggregated,
-        int_journey_message_outcomes, int_setup_status_signals). delete+insert only replaces the accounts present in
-        the new batch (and a partition overwrite only the buckets in it), so when as_of moves
-        backwards an account with no visible event at the new as_of would keep its row from the
-        later as_of. Moving backwards is rare (rebuilding the past), so the table is emptied and
-        the run recomputes every account, which also leaves a single computed_as_of for the next
-        forward run to start from. Renders nothing on a full build (the hook is skipped).
+        Pre-hook of the incremental models keyed by account (int_setups_aggregated, int_setup_state,
+        int_journey_message_outcomes, int_setup_status_signals). delete+insert only replaces the
+        accounts present in the new batch (and a partition overwrite only the buckets in it), so two
+        kinds of stored rows would survive a run that should change them:
+        - when as_of moves backwards, an account with no visible event at the new as_of would keep
+          its row from the later as_of;
+        - when a var the model's rows depend on changes (rules_vars, whose values each row stores
+          as `rules_fingerprint`: vars_fingerprint), an account with nothing new would keep rows computed
+          with the old value, e.g. a settled message credited over the old window.
+        Both are rare (rebuilding the past, a new setting), so the table is emptied and the run
+        recomputes every account, which also leaves a single computed_as_of for the next forward
+        run to start from. Renders nothing on a full build (the hook is skipped).
         Spark cannot delete rows from a parquet table: there the check runs first and the table is
-        truncated (empty_table) only when as_of moved back.
+        truncated (empty_table) only when it finds such a row.
     -#}
     {%- if is_incremental() -%}
+        {%- set stale = as_of_literal() ~ ' < ' ~ as_of_column -%}
+        {%- if rules_vars | length > 0 -%}
+            {%- set fingerprint = vars_fingerprint(rules_vars) -%}
+            {%- set stale = stale ~ ' or rules_fingerprint is null or rules_fingerprint <> ' ~ fingerprint -%}
+        {%- endif -%}
         {%- if overwrites_partitions() -%}
             {%- if execute -%}
-                {%- set moved_back = run_query(
-                    'select count(*) from ' ~ this ~ ' where ' ~ as_of_literal() ~ ' < ' ~ as_of_column
+                {%- set stale_rows = run_query(
+                    'select count(*) from ' ~ this ~ ' where ' ~ stale
                 ).columns[0].values()[0] -%}
-                {%- if moved_back > 0 -%}
+                {%- if stale_rows > 0 -%}
                     {{ empty_table(this) }}
                 {%- endif -%}
             {%- endif -%}
         {%- else -%}
             delete from {{ this }}
-            where {{ as_of_literal() }} < (select max({{ as_of_column }}) from {{ this }})
+            where exists (select 1 from {{ this }} where {{ stale }})
         {%- endif -%}
     {%- endif -%}
+{% endmacro %}
+
+
+{% macro vars_fingerprint(names) %}
+    {#- One text key (stable_hash) for the values of the vars `names`, e.g. the credit windows an
+        incremental model's rows depend on: each row stores it as `rules_fingerprint`, and the
+        pre-hook reset_when_as_of_moves_back_or_rules_change, given the same names, recomputes
+        every account when it changed. -#}
+    {%- set parts = [] -%}
+    {%- for name in names -%}
+        {%- do parts.append("'" ~ name ~ "=" ~ setting(name) ~ "'") -%}
+    {%- endfor -%}
+    {{ return(stable_hash(parts)) }}
 {% endmacro %}
 
 

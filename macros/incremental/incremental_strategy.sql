@@ -34,7 +34,7 @@
         recomputes): delete+insert on account_id, or account buckets on Spark
         (incremental_settings), and a schema change failing the run. Each model names its own
         pre-hook beside it: a hook string defined in this macro failed dbt's parse
-        ("'reset_when_as_of_moves_back' is undefined"). Use: config(pre_hook=..., **incremental_by_account()). -#}
+        ("'reset_when_as_of_moves_back_or_rules_change' is undefined"). Use: config(pre_hook=..., **incremental_by_account()). -#}
     {%- set settings = {
         'materialized': 'incremental',
         'unique_key': 'account_id',

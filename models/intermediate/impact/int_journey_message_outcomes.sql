@@ -12,9 +12,16 @@
     of its account arrive late. A run recomputes every message of the accounts that
     `message_accounts_to_recompute` lists: the aggregate's rule over this table's own previous run
     (late and newly visible events), a visible message not stored yet, or a stored message not
-    settled. When as_of moves backwards the pre-hook empties the table first.
+    settled. When as_of moves backwards, or a credit window changed (rules_fingerprint), the pre-hook
+    empties the table first.
 -#}
-{{ config(pre_hook="{{ reset_when_as_of_moves_back() }}", **incremental_by_account()) }}
+{%- set rules_vars = ['message_outcome_window_hours', 'message_error_recurrence_window_hours'] -%}
+{{
+    config(
+        pre_hook="{{ reset_when_as_of_moves_back_or_rules_change(rules_vars=" ~ (rules_vars | tojson) ~ ") }}",
+        **incremental_by_account(),
+    )
+}}
 
 {%- set as_of = as_of_literal() -%}
 {%- set event_order = ['events.occurred_at', 'events.step_sort_order', 'events.event_id'] -%}
@@ -237,6 +244,7 @@ final as (
         -- Bookkeeping of the incremental runs.
         received.max_received_at,
         {{ as_of }} as computed_as_of,
+        {{ vars_fingerprint(rules_vars) }} as rules_fingerprint,
         {{ account_bucket('sends_with_state.account_id') }} as account_bucket
     from sends_with_state
     left join followed

@@ -11,9 +11,16 @@
     account's visible events (the completion too), so a run recomputes the accounts the
     aggregate's rule picks against this table's own previous run (accounts_to_recompute_sql):
     events received since its watermark or staged late, or made visible by as_of moving. When
-    as_of moves backwards the pre-hook empties the table first.
+    as_of moves backwards, or status_view_followup_hours changed (rules_fingerprint), the pre-hook
+    empties the table first.
 -#}
-{{ config(pre_hook="{{ reset_when_as_of_moves_back() }}", **incremental_by_account()) }}
+{%- set rules_vars = ['status_view_followup_hours'] -%}
+{{
+    config(
+        pre_hook="{{ reset_when_as_of_moves_back_or_rules_change(rules_vars=" ~ (rules_vars | tojson) ~ ") }}",
+        **incremental_by_account(),
+    )
+}}
 
 {%- set as_of = as_of_literal() -%}
 {%- set statuses = ['connected', 'pending', 'error', 'other'] -%}
@@ -238,6 +245,7 @@ final as (
         -- Bookkeeping of the incremental runs.
         received.max_received_at,
         {{ as_of }} as computed_as_of,
+        {{ vars_fingerprint(rules_vars) }} as rules_fingerprint,
         {{ account_bucket('per_setup_signals.account_id') }} as account_bucket
     from per_setup_signals
     left join per_setup_views

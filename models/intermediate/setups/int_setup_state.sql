@@ -19,7 +19,7 @@
     Each is a comparison with this table, not a watermark, so a run that skipped this model leaves
     no account behind. When as_of moves backwards the pre-hook empties the table first.
 -#}
-{{ config(pre_hook="{{ reset_when_as_of_moves_back() }}", **incremental_by_account()) }}
+{{ config(pre_hook="{{ reset_when_as_of_moves_back_or_rules_change() }}", **incremental_by_account()) }}
 
 {%- set as_of = as_of_literal() -%}
 {%- set recompute_filter = in_accounts_to_recompute() -%}

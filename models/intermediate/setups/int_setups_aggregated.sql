@@ -19,7 +19,7 @@
 {{
     config(
         schema='intermediate',
-        pre_hook="{{ reset_when_as_of_moves_back() }}",
+        pre_hook="{{ reset_when_as_of_moves_back_or_rules_change() }}",
         **incremental_by_account(),
     )
 }}
