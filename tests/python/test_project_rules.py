@@ -37,6 +37,21 @@ SPEC_OUTPUTS = {
     "setup_events_quarantine": ["event_id", "event_name", "occurred_at", "received_at", "account_id", "user_id",
                                 "integration_type", "properties", "reject_reason"],
 }
+# Vars an incremental model keyed by account may read without storing them in its rows' fingerprint,
+# and why a change of their value needs nothing more.
+VARS_OUTSIDE_FINGERPRINTS = {
+    "as_of": "each row stores computed_as_of; moving back resets the table, moving forward is the rule",
+    "incremental_account_buckets": "the partition count: a change needs --full-refresh (README)",
+    "incremental_lookback_hours": "how far back a run looks for rows to stage, not a value of a row",
+}
+# The same, for one model only: a var that decides columns of a model it reads but not the ones it uses.
+MODEL_VARS_OUTSIDE_FINGERPRINTS = {
+    "int_setup_status_signals": {
+        "conversion_window_days": "it reads setup_id and completed_at of time_to_connect, not the window",
+        "high_value_plan_tiers": "it reads setup_id and completed_at of time_to_connect, not the account tier",
+    },
+}
+VAR_READ = re.compile(r"\b(?:setting|threshold_after|threshold_before|threshold_seconds|var)\(\s*'([a-z_]+)'")
 MAX_CHILDREN = 8  # a model read by more than this many models is a hub worth splitting
 MAX_VIEW_CHAIN = 5
 POSTGRES_IDENTIFIER_LIMIT = 63
@@ -209,3 +224,55 @@ def test_a_generic_test_with_a_bad_argument_stops_the_parse_with_a_sentence(
                                  "--target-path", str(tmp_path / "target")])
     assert not result.success
     assert expected in str(result.exception)
+
+
+def _vars_read(node: dict, macros: dict[str, dict], seen: set[str]) -> set[str]:
+    """The vars a model's code or any macro it calls (transitively) reads by name."""
+    found = set(VAR_READ.findall(node.get("raw_code") or node.get("macro_sql") or ""))
+    for macro_id in node["depends_on"]["macros"]:
+        if macro_id not in seen and macro_id in macros:
+            seen.add(macro_id)
+            found |= _vars_read(macros[macro_id], macros, seen)
+    return found
+
+
+def _fingerprinted_vars(model: dict, macros: dict[str, dict]) -> set[str]:
+    """The vars whose values the model stores in each row (rules_fingerprint), from the one list each
+    model keeps: `rules_vars` in the model, or setup_rules_fingerprint's for int_setup_state."""
+    lists = re.findall(r"set rules_vars = (\[[^\]]*\])", model["raw_code"])
+    if "setup_rules_fingerprint" in model["raw_code"]:
+        macro = macros["macro.setup_journeys.setup_rules_fingerprint"]["macro_sql"]
+        lists += re.findall(r"for name in (\[[^\]]*\])", macro)
+    return {name for found in lists for name in re.findall(r"'([a-z_]+)'", found)}
+
+
+def test_every_var_an_account_keyed_model_depends_on_is_in_its_fingerprint(manifest: dict) -> None:
+    """An incremental model keyed by account rewrites only the accounts a run picks, so a var its rows
+    depend on must be stored in them (rules_fingerprint): otherwise a new value would only reach the
+    accounts recomputed for other reasons, and the rest would keep the old one for good. Counted: the
+    vars read by the model, by every model it reads that is rebuilt each run (views and tables, up to
+    the next incremental model, which keeps its own), and by the macros they call."""
+    nodes, macros = manifest["nodes"], manifest["macros"]
+    account_keyed = [node for node in nodes.values() if node["resource_type"] == "model"
+                     and node["config"]["materialized"] == "incremental"
+                     and node["config"].get("unique_key") == "account_id"]
+    assert {node["name"] for node in account_keyed} >= {
+        "int_setups_aggregated", "int_setup_state", "int_journey_message_outcomes", "int_setup_status_signals"}
+    missing = {}
+    for model in account_keyed:
+        read, pending, visited = set(), [model["unique_id"]], set()
+        while pending:
+            node = nodes[pending.pop()]
+            read |= _vars_read(node, macros, set())
+            for parent in node["depends_on"]["nodes"]:
+                parent_node = nodes.get(parent)
+                if parent in visited or parent_node is None or parent_node["resource_type"] != "model":
+                    continue
+                visited.add(parent)
+                if parent_node["config"]["materialized"] != "incremental":
+                    pending.append(parent)
+        unstored = (read - _fingerprinted_vars(model, macros) - set(VARS_OUTSIDE_FINGERPRINTS)
+                    - set(MODEL_VARS_OUTSIDE_FINGERPRINTS.get(model["name"], {})))
+        if unstored:
+            missing[model["name"]] = sorted(unstored)
+    assert not missing, f"vars read but not in the model's fingerprint (rules_vars): {missing}"
