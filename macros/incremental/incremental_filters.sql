@@ -114,9 +114,10 @@
         accounts_to_recompute_sql; where that log is not kept (late_loads_are_logged: Spark), the
         watermark here is moved back by incremental_lookback_hours, as the staging window is.
         When as_of moves backwards (rebuilding the past) the pre-hook
-        `reset_when_as_of_moves_back_or_rules_change` empties the table as well, so the watermark is null and every account is recomputed; the
-        last condition keeps the rule right even if the hook is removed (then stale rows of accounts
-        with no visible event at the new as_of would survive: the hook is what removes them).
+        `reset_when_as_of_moves_back_or_rules_change` empties the table as well, so the watermark
+        is null and every account is recomputed; the last condition keeps the rule right even if
+        the hook is removed (then stale rows of accounts with no visible event at the new as_of
+        would survive: the hook is what removes them).
         previous_run_alias has the aggregate's max(max_received_at) and max(computed_as_of).
     -#}
     (
@@ -247,8 +248,8 @@
         - when as_of moves backwards, an account with no visible event at the new as_of would keep
           its row from the later as_of;
         - when a var the model's rows depend on changes (rules_vars, whose values each row stores
-          as `rules_fingerprint`: vars_fingerprint), an account with nothing new would keep rows computed
-          with the old value, e.g. a settled message credited over the old window.
+          as `rules_fingerprint`: vars_fingerprint), an account with nothing new would keep rows
+          computed with the old value, e.g. a settled message credited over the old window.
         Both are rare (rebuilding the past, a new setting), so the table is emptied and the run
         recomputes every account, which also leaves a single computed_as_of for the next forward
         run to start from. Renders nothing on a full build (the hook is skipped).
